@@ -1,0 +1,353 @@
+import functools
+import uuid
+
+from babel.core import get_global
+from babel.numbers import get_currency_name, get_territory_currencies
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
+
+
+def language_choices():
+    """The posting languages: exactly the interface languages of settings.LANGUAGES."""
+    return settings.LANGUAGES
+
+
+@functools.cache
+def current_currencies():
+    """ISO 4217 codes of the currencies in use today in some territory (from CLDR)."""
+    territories = get_global("territory_currencies")
+    return sorted({code for territory in territories for code in get_territory_currencies(territory)})
+
+
+def currency_choices():
+    locale = translation.to_locale(translation.get_language() or settings.LANGUAGE_CODE)
+    return [(code, f"{code} – {get_currency_name(code, locale=locale)}") for code in current_currencies()]
+
+
+class EmploymentType(models.TextChoices):
+    FULL_TIME = "full_time", _("Full time")
+    PART_TIME = "part_time", _("Part time")
+    CONTRACT = "contract", _("Contract")
+    TEMPORARY = "temporary", _("Temporary")
+    INTERNSHIP = "internship", _("Internship")
+
+
+class Seniority(models.TextChoices):
+    JUNIOR = "junior", _("Junior")
+    MID = "mid", _("Mid-level")
+    SENIOR = "senior", _("Senior")
+    LEAD = "lead", _("Lead")
+    PRINCIPAL = "principal", _("Principal")
+
+
+class Workplace(models.TextChoices):
+    ONSITE = "onsite", _("On-site")
+    HYBRID = "hybrid", _("Hybrid")
+    REMOTE = "remote", _("Remote")
+
+
+class SalaryPeriod(models.TextChoices):
+    HOUR = "hour", _("per hour")
+    DAY = "day", _("per day")
+    MONTH = "month", _("per month")
+    YEAR = "year", _("per year")
+
+
+class Status(models.TextChoices):
+    """What HR decided; the effective lifecycle state also depends on the dates."""
+
+    DRAFT = "draft", _("Draft")
+    PUBLISHED = "published", _("Published")
+    ARCHIVED = "archived", _("Archived")
+
+
+class Lifecycle(models.TextChoices):
+    """The effective state of a posting at a given moment."""
+
+    DRAFT = "draft", _("Draft")
+    SCHEDULED = "scheduled", _("Scheduled")
+    PUBLISHED = "published", _("Published")
+    EXPIRED = "expired", _("Expired")
+    ARCHIVED = "archived", _("Archived")
+
+
+class Company(models.Model):
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(_("slug"), max_length=200, unique=True)
+    website = models.URLField(_("website"), blank=True)
+    logo_url = models.URLField(_("logo URL"), blank=True)
+    city = models.CharField(_("headquarters city"), max_length=100, blank=True)
+    country = CountryField(_("headquarters country"), blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("company")
+        verbose_name_plural = _("companies")
+
+    def __str__(self):
+        return self.name
+
+
+class Tag(models.Model):
+    """A category shared by postings of every language, with a name per language."""
+
+    slug = models.SlugField(_("slug"), max_length=60, unique=True)
+    name = models.CharField(_("name"), max_length=100, help_text=_("Name in the default language."))
+    translated_names = models.JSONField(_("translated names"), default=dict, blank=True)
+
+    class Meta:
+        ordering = ["slug"]
+        verbose_name = _("tag")
+        verbose_name_plural = _("tags")
+
+    def __str__(self):
+        return self.label()
+
+    def label(self, language=None):
+        """The tag's name in `language` (default: the active language)."""
+        language = language or translation.get_language()
+        return self.translated_names.get(language) or self.name
+
+
+class PostingQuerySet(models.QuerySet):
+    def live(self, now=None):
+        """Published postings whose publish date has come and whose expiry has not."""
+        now = now or timezone.now()
+        return self.filter(status=Status.PUBLISHED, published_at__lte=now).exclude(valid_through__lte=now)
+
+    def in_language(self, language):
+        return self.filter(language=language)
+
+    def for_listing(self):
+        """What a listing card shows, in a fixed number of queries."""
+        return self.select_related("company").prefetch_related("tags")
+
+
+class Posting(models.Model):
+    company = models.ForeignKey(Company, models.PROTECT, related_name="postings", verbose_name=_("company"))
+    language = models.CharField(_("language"), max_length=10, choices=language_choices, db_index=True)
+    translation_group = models.UUIDField(
+        _("translation group"),
+        default=uuid.uuid4,
+        db_index=True,
+        help_text=_("Postings that share this value are the same job in different languages."),
+    )
+    title = models.CharField(_("title"), max_length=200)
+    slug = models.SlugField(_("slug"), max_length=220, unique=True)
+    summary = models.TextField(_("summary"), help_text=_("One paragraph that defines the role."))
+    description = models.TextField(_("description"), blank=True)
+
+    employment_type = models.CharField(_("employment type"), max_length=20, choices=EmploymentType)
+    seniority = models.CharField(_("seniority"), max_length=20, choices=Seniority)
+    workplace = models.CharField(_("workplace"), max_length=20, choices=Workplace)
+    city = models.CharField(_("city"), max_length=100, blank=True)
+    country = CountryField(_("country"))
+    eligible_countries = CountryField(
+        _("eligible countries"),
+        multiple=True,
+        blank=True,
+        help_text=_("For remote roles: the countries candidates may work from."),
+    )
+
+    salary_min = models.DecimalField(_("salary minimum"), max_digits=12, decimal_places=2, null=True, blank=True)
+    salary_max = models.DecimalField(_("salary maximum"), max_digits=12, decimal_places=2, null=True, blank=True)
+    salary_currency = models.CharField(_("currency"), max_length=3, choices=currency_choices, blank=True)
+    salary_period = models.CharField(_("salary period"), max_length=10, choices=SalaryPeriod, blank=True)
+    experience_years = models.PositiveSmallIntegerField(_("minimum years of experience"), null=True, blank=True)
+
+    tags = models.ManyToManyField(Tag, related_name="postings", blank=True, verbose_name=_("tags"))
+    apply_url = models.URLField(_("application URL"), max_length=500, blank=True)
+    apply_email = models.EmailField(_("application e-mail"), blank=True)
+
+    status = models.CharField(_("status"), max_length=20, choices=Status, default=Status.DRAFT, db_index=True)
+    published_at = models.DateTimeField(_("publish date"), null=True, blank=True, db_index=True)
+    valid_through = models.DateTimeField(_("valid through"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = PostingQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-published_at", "-pk"]
+        verbose_name = _("posting")
+        verbose_name_plural = _("postings")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["translation_group", "language"],
+                name="one_posting_per_language_in_group",
+                violation_error_message=_("This job already has a posting in that language."),
+            ),
+            models.CheckConstraint(
+                condition=Q(salary_min__isnull=True) | Q(salary_max__isnull=True) | Q(salary_min__lte=models.F("salary_max")),
+                name="salary_min_not_above_max",
+                violation_error_message=_("The salary minimum cannot be above the maximum."),
+            ),
+        ]
+        indexes = [models.Index(fields=["language", "status", "-published_at"], name="posting_listing_idx")]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        with translation.override(self.language):
+            return reverse("jobs:posting_detail", kwargs={"slug": self.slug})
+
+    def clean(self):
+        super().clean()
+        errors = {}
+        has_salary = self.salary_min is not None or self.salary_max is not None
+        if has_salary and not self.salary_currency:
+            errors["salary_currency"] = _("Give the currency of the salary.")
+        if has_salary and not self.salary_period:
+            errors["salary_period"] = _("Say whether the salary is per hour, day, month or year.")
+        if self.valid_through and self.published_at and self.valid_through <= self.published_at:
+            errors["valid_through"] = _("The expiry must come after the publish date.")
+        if errors:
+            raise ValidationError(errors)
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = self.unique_slug()
+        if self.status == Status.PUBLISHED and self.published_at is None:
+            self.published_at = timezone.now()
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            self.sync_work_countries()
+
+    def unique_slug(self):
+        base = slugify(self.title)[:200] or "posting"
+        slug, n = base, 1
+        while Posting.objects.filter(slug=slug).exclude(pk=self.pk).exists():
+            n += 1
+            slug = f"{base}-{n}"
+        return slug
+
+    def work_country_codes(self):
+        """The countries the job can be done from: where candidates may live for remote roles."""
+        if self.workplace == Workplace.REMOTE and self.eligible_countries:
+            return {country.code for country in self.eligible_countries}
+        return {self.country.code}
+
+    def sync_work_countries(self):
+        WorkCountry.objects.filter(posting=self).delete()
+        WorkCountry.objects.bulk_create(WorkCountry(posting=self, country=code) for code in sorted(self.work_country_codes()))
+
+    @property
+    def lifecycle(self):
+        now = timezone.now()
+        if self.status != Status.PUBLISHED:
+            return Lifecycle(self.status)
+        if self.published_at is None or self.published_at > now:
+            return Lifecycle.SCHEDULED
+        if self.valid_through and self.valid_through <= now:
+            return Lifecycle.EXPIRED
+        return Lifecycle.PUBLISHED
+
+    def translations(self):
+        """The same job's live postings in other languages."""
+        return Posting.objects.live().filter(translation_group=self.translation_group).exclude(pk=self.pk).order_by("language")
+
+    def similar(self, limit=3):
+        """Live postings in the same language that share the most tags with this one."""
+        return (
+            Posting.objects.live()
+            .in_language(self.language)
+            .exclude(pk=self.pk)
+            .filter(tags__in=self.tags.all())
+            .annotate(shared_tags=models.Count("tags"))
+            .order_by("-shared_tags", "-published_at")
+            .for_listing()[:limit]
+        )
+
+    @property
+    def has_salary(self):
+        return self.salary_min is not None or self.salary_max is not None
+
+
+class WorkCountry(models.Model):
+    """Where a posting can be done from, kept in step with the posting for filtering and counting."""
+
+    posting = models.ForeignKey(Posting, models.CASCADE, related_name="work_countries")
+    country = CountryField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["posting", "country"], name="unique_work_country")]
+        indexes = [models.Index(fields=["country", "posting"], name="work_country_idx")]
+
+    def __str__(self):
+        return str(self.country.name)
+
+
+class PostingItem(models.Model):
+    """One entry of a posting's ordered list (responsibilities, requirements, …)."""
+
+    posting = models.ForeignKey(Posting, models.CASCADE, verbose_name=_("posting"))
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    text = models.TextField(_("text"))
+
+    class Meta:
+        abstract = True
+        ordering = ["position", "pk"]
+
+    def __str__(self):
+        return self.text
+
+
+class Responsibility(PostingItem):
+    class Kind(models.TextChoices):
+        PRIMARY = "primary", _("Primary")
+        SECONDARY = "secondary", _("Secondary")
+
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind, default=Kind.PRIMARY)
+
+    class Meta(PostingItem.Meta):
+        verbose_name = _("responsibility")
+        verbose_name_plural = _("responsibilities")
+        default_related_name = "responsibilities"
+
+
+class Requirement(PostingItem):
+    class Kind(models.TextChoices):
+        MUST_HAVE = "must_have", _("Must have")
+        NICE_TO_HAVE = "nice_to_have", _("Nice to have")
+        QUALIFICATION = "qualification", _("Qualification")
+        HARD_SKILL = "hard_skill", _("Hard skill")
+        SOFT_SKILL = "soft_skill", _("Soft skill")
+        EDUCATION = "education", _("Education")
+        EXPERIENCE = "experience", _("Experience")
+
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind, default=Kind.MUST_HAVE)
+
+    class Meta(PostingItem.Meta):
+        verbose_name = _("requirement")
+        verbose_name_plural = _("requirements")
+        default_related_name = "requirements"
+
+
+class Benefit(PostingItem):
+    class Meta(PostingItem.Meta):
+        verbose_name = _("benefit")
+        verbose_name_plural = _("benefits")
+        default_related_name = "benefits"
+
+
+class CareerStep(PostingItem):
+    class Kind(models.TextChoices):
+        FROM = "from", _("Typically comes from")
+        TO = "to", _("Leads to")
+        LATERAL = "lateral", _("Lateral move")
+
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind)
+    text = models.CharField(_("role"), max_length=200)
+
+    class Meta(PostingItem.Meta):
+        verbose_name = _("career step")
+        verbose_name_plural = _("career path")
+        default_related_name = "career_steps"

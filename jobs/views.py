@@ -1,0 +1,53 @@
+from django.core.paginator import Paginator
+from django.db import DatabaseError, connection
+from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from jobs.models import Lifecycle, Posting
+
+PAGE_SIZE = 20
+CLOSED = {Lifecycle.EXPIRED, Lifecycle.ARCHIVED}
+NOT_YET_PUBLIC = {Lifecycle.DRAFT, Lifecycle.SCHEDULED}
+
+
+@require_GET
+def posting_list(request):
+    postings = Posting.objects.live().in_language(request.LANGUAGE_CODE).for_listing()
+    page = Paginator(postings, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {"page": page, "elided_pages": page.paginator.get_elided_page_range(page.number)}
+    return render(request, "jobs/posting_list.html", context)
+
+
+@require_GET
+def posting_detail(request, slug):
+    posting = get_object_or_404(
+        Posting.objects.select_related("company").prefetch_related(
+            "tags", "responsibilities", "requirements", "benefits", "career_steps"
+        ),
+        slug=slug,
+    )
+    lifecycle = posting.lifecycle
+    if lifecycle in NOT_YET_PUBLIC:
+        raise Http404
+    if posting.language != request.LANGUAGE_CODE:
+        return HttpResponseRedirect(posting.get_absolute_url())
+    context = {
+        "posting": posting,
+        "closed": lifecycle in CLOSED,
+        "translations": posting.translations(),
+        "similar": posting.similar(),
+    }
+    return render(request, "jobs/posting_detail.html", context, status=410 if context["closed"] else 200)
+
+
+@never_cache
+def healthz(request):
+    """For load balancers: 200 when the database answers, 503 when it does not."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except DatabaseError:
+        return HttpResponse("database unavailable\n", status=503, content_type="text/plain")
+    return HttpResponse("ok\n", content_type="text/plain")

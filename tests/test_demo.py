@@ -1,0 +1,62 @@
+import pytest
+from django.core.management import call_command
+
+from jobs.management.commands.demo import ensure_demo_hr_user
+from jobs.management.commands.seed_demo import seed
+from jobs.models import Benefit, Company, Lifecycle, Posting, Requirement, Responsibility, Tag, WorkCountry
+
+pytestmark = pytest.mark.django_db
+
+
+def counts():
+    return [model.objects.count() for model in (Company, Tag, Posting, Responsibility, Requirement, Benefit, WorkCountry)]
+
+
+def test_seeding_twice_gives_the_same_data():
+    call_command("seed_demo")
+    first = counts()
+    slugs = set(Posting.objects.values_list("slug", "published_at"))
+
+    call_command("seed_demo")
+
+    assert counts() == first
+    assert set(Posting.objects.values_list("slug", "published_at")) == slugs
+
+
+def test_demo_data_is_rich_and_spread_over_languages_and_countries():
+    seed()
+    live = Posting.objects.live()
+
+    assert live.count() >= 40
+    assert set(live.values_list("language", flat=True)) == {"en", "fr", "de", "es"}
+    assert live.values("country").distinct().count() >= 8
+    assert Company.objects.filter(postings__in=live).distinct().count() >= 6
+    assert live.filter(workplace="remote").exclude(eligible_countries="").exists()
+    assert live.exclude(salary_min=None).count() > live.count() / 2
+    for posting in live.prefetch_related("responsibilities", "requirements", "benefits"):
+        assert posting.responsibilities.count() >= 4, posting
+        assert posting.requirements.count() >= 5, posting
+        assert len({r.kind for r in posting.requirements.all()}) >= 3, posting
+        assert posting.benefits.count() >= 3, posting
+    lifecycles = {posting.lifecycle for posting in Posting.objects.all()}
+    assert {Lifecycle.DRAFT, Lifecycle.SCHEDULED, Lifecycle.EXPIRED} <= lifecycles
+
+
+def test_demo_has_jobs_in_several_languages():
+    seed()
+    groups = {}
+    for group, language in Posting.objects.live().values_list("translation_group", "language"):
+        groups.setdefault(group, set()).add(language)
+
+    assert any(len(languages) == 3 for languages in groups.values())
+    assert sum(len(languages) >= 2 for languages in groups.values()) >= 4
+
+
+def test_demo_hr_login_gets_a_new_random_password_each_time(client):
+    user, password = ensure_demo_hr_user()
+    _same_user, new_password = ensure_demo_hr_user()
+
+    assert password != new_password
+    assert client.login(username=user.username, password=new_password)
+    assert not client.login(username=user.username, password=password)
+    assert client.get("/admin/jobs/posting/").status_code == 200

@@ -1,0 +1,97 @@
+from datetime import timedelta
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from jobs.models import Lifecycle, Posting, WorkCountry
+from tests.factories import PostingFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_live_excludes_drafts_future_expired_and_archived():
+    live = PostingFactory()
+    no_expiry = PostingFactory(valid_through=None)
+    PostingFactory(draft=True)
+    PostingFactory(scheduled=True)
+    PostingFactory(expired=True)
+    PostingFactory(archived=True)
+
+    assert set(Posting.objects.live()) == {live, no_expiry}
+
+
+def test_live_treats_the_expiry_moment_as_closed():
+    now = timezone.now()
+    posting = PostingFactory(published_at=now - timedelta(days=1), valid_through=now)
+
+    assert posting not in Posting.objects.live(now=now)
+    assert posting in Posting.objects.live(now=now - timedelta(seconds=1))
+
+
+def test_in_language_keeps_only_that_language():
+    english = PostingFactory(language="en")
+    PostingFactory(language="fr")
+
+    assert list(Posting.objects.live().in_language("en")) == [english]
+
+
+@pytest.mark.parametrize(
+    ("traits", "expected"),
+    [
+        ({}, Lifecycle.PUBLISHED),
+        ({"draft": True}, Lifecycle.DRAFT),
+        ({"scheduled": True}, Lifecycle.SCHEDULED),
+        ({"expired": True}, Lifecycle.EXPIRED),
+        ({"archived": True}, Lifecycle.ARCHIVED),
+    ],
+)
+def test_lifecycle_is_the_effective_state(traits, expected):
+    assert PostingFactory(**traits).lifecycle == expected
+
+
+def test_publishing_without_a_date_publishes_now():
+    posting = PostingFactory(published_at=None)
+
+    assert posting.published_at is not None
+    assert posting in Posting.objects.live()
+
+
+def test_slug_is_made_unique_from_the_title():
+    first = PostingFactory(title="Data Engineer", slug="")
+    second = PostingFactory(title="Data Engineer", slug="")
+
+    assert (first.slug, second.slug) == ("data-engineer", "data-engineer-2")
+
+
+def test_a_remote_posting_can_be_done_from_each_eligible_country():
+    posting = PostingFactory(remote=True, country="DE", eligible_countries=["FR", "ES"])
+
+    assert set(WorkCountry.objects.filter(posting=posting).values_list("country", flat=True)) == {"FR", "ES"}
+
+
+def test_an_office_posting_is_done_from_its_country_and_follows_edits():
+    posting = PostingFactory(country="DE")
+    posting.country = "AT"
+    posting.save()
+
+    assert list(WorkCountry.objects.filter(posting=posting).values_list("country", flat=True)) == ["AT"]
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"salary_currency": ""}, "salary_currency"),
+        ({"salary_period": ""}, "salary_period"),
+        ({"valid_through": timezone.now() - timedelta(days=30)}, "valid_through"),
+        ({"salary_min": 100000, "salary_max": 90000}, "__all__"),
+    ],
+)
+def test_clean_rejects_inconsistent_postings(changes, field):
+    posting = PostingFactory.build(**changes)
+    posting.company.save()
+
+    with pytest.raises(ValidationError) as error:
+        posting.full_clean()
+
+    assert field in error.value.message_dict

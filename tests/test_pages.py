@@ -1,0 +1,130 @@
+import pytest
+from django.urls import reverse
+from django.utils import translation
+
+from tests.factories import PostingFactory, TagFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def listing_url(language):
+    with translation.override(language):
+        return reverse("jobs:posting_list")
+
+
+def test_root_redirects_to_the_browser_language(client):
+    response = client.get("/", headers={"accept-language": "fr-FR,fr;q=0.9,en;q=0.5"})
+
+    assert response.status_code == 302
+    assert response["Location"] == "/fr/"
+
+
+def test_listing_shows_only_live_postings_of_its_language(client):
+    english = PostingFactory(language="en", title="Platform engineer")
+    PostingFactory(language="fr", title="Ingénieure plateforme")
+    PostingFactory(language="en", title="Hidden draft", draft=True)
+
+    response = client.get(listing_url("en"))
+
+    assert response.status_code == 200
+    assert list(response.context["page"].object_list) == [english]
+    assert "Ingénieure plateforme" not in response.text
+    assert "Hidden draft" not in response.text
+
+
+def test_listing_is_newest_first_and_paginated_by_twenty(client):
+    postings = PostingFactory.create_batch(23, items=False)
+
+    first = client.get(listing_url("en"))
+    last = client.get(listing_url("en"), {"page": 2})
+
+    newest_first = sorted(postings, key=lambda posting: posting.published_at, reverse=True)
+    assert list(first.context["page"].object_list) == newest_first[:20]
+    assert list(last.context["page"].object_list) == newest_first[20:]
+    assert "23 jobs" in first.text
+
+
+@pytest.mark.parametrize("page", ["999", "0", "-1", "abc", "1" * 400])
+def test_listing_clamps_bad_page_numbers(client, page):
+    PostingFactory()
+
+    response = client.get(listing_url("en"), {"page": page})
+
+    assert response.status_code == 200
+    assert len(response.context["page"].object_list) == 1
+
+
+def test_listing_card_shows_the_essentials(client):
+    PostingFactory(title="Site reliability engineer", tags=[TagFactory(name="DevOps")])
+
+    response = client.get(listing_url("en"))
+
+    for text in ["Site reliability engineer", "Berlin, Germany", "Full time", "€70,000–€90,000 per year", "DevOps"]:
+        assert text in response.text
+
+
+def test_posting_page_shows_every_section_in_hr_order(client):
+    posting = PostingFactory(remote=True, tags=[TagFactory(name="Backend")])
+
+    response = client.get(posting.get_absolute_url())
+
+    assert response.status_code == 200
+    body = response.text
+    sections = ["The role", "What you will do", "What we are looking for", "What we offer", "Career path"]
+    assert [body.index(section) for section in sections] == sorted(body.index(section) for section in sections)
+    items = [f"Responsibility {n}" for n in range(1, 5)] + [f"Benefit {n}" for n in range(1, 4)]
+    assert [body.index(item) for item in items] == sorted(body.index(item) for item in items)
+    for text in ["France", "Spain", "Backend", "Staff engineer", "https://example.com/apply", "€70,000–€90,000 per year"]:
+        assert text in body
+
+
+def test_posting_page_links_live_translations(client):
+    english = PostingFactory(language="en")
+    french = PostingFactory(language="fr", translation_group=english.translation_group)
+    PostingFactory(language="de", translation_group=english.translation_group, draft=True)
+
+    response = client.get(english.get_absolute_url())
+
+    assert list(response.context["translations"]) == [french]
+    assert f'href="/fr/jobs/{french.slug}/"' in response.text
+
+
+def test_posting_under_another_language_redirects_to_its_own_url(client):
+    posting = PostingFactory(language="fr")
+
+    response = client.get(f"/en/jobs/{posting.slug}/")
+
+    assert response.status_code == 302
+    assert response["Location"] == f"/fr/jobs/{posting.slug}/"
+
+
+@pytest.mark.parametrize("trait", ["draft", "scheduled"])
+def test_unpublished_postings_are_not_found(client, trait):
+    posting = PostingFactory(**{trait: True})
+
+    assert client.get(posting.get_absolute_url()).status_code == 404
+
+
+@pytest.mark.parametrize("trait", ["expired", "archived"])
+def test_closed_postings_are_gone_without_an_apply_action(client, trait):
+    posting = PostingFactory(**{trait: True}, tags=[tag := TagFactory()])
+    similar = PostingFactory(tags=[tag], title="Another open job")
+
+    response = client.get(posting.get_absolute_url())
+
+    assert response.status_code == 410
+    assert "This job is closed" in response.text
+    assert "https://example.com/apply" not in response.text
+    assert '<meta name="robots" content="noindex">' in response.text
+    assert similar.title in response.text
+
+
+def test_unknown_posting_is_not_found(client):
+    assert client.get("/en/jobs/no-such-job/").status_code == 404
+
+
+def test_healthz_reports_the_database(client):
+    response = client.get("/healthz")
+
+    assert response.status_code == 200
+    assert response.text == "ok\n"
