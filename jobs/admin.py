@@ -86,21 +86,19 @@ class CareerStepInline(ItemInline):
     model = CareerStep
 
 
-class PostingForm(forms.ModelForm):
-    class Meta:
-        model = Posting
-        fields = "__all__"
-        widgets = {
-            "eligible_countries": FilteredSelectMultiple(_("countries"), is_stacked=False),
-            "summary": forms.Textarea(attrs={"rows": 4}),
-        }
-
-
 @admin.register(Posting)
 class PostingAdmin(admin.ModelAdmin):
-    form = PostingForm
     inlines = [ResponsibilityInline, RequirementInline, BenefitInline, CareerStepInline]
-    list_display = ["title", "company", "language", "workplace", "country", "lifecycle_display", "published_at", "valid_through"]
+    list_display = [
+        "title",
+        "company",
+        "language",
+        "workplace",
+        "country",
+        "lifecycle_display",
+        "published_at",
+        "valid_through",
+    ]
     list_filter = ["status", "language", "workplace", "country", "employment_type", "seniority", "company"]
     list_select_related = ["company"]
     search_fields = ["title", "summary", "company__name", "city", "slug"]
@@ -117,6 +115,11 @@ class PostingAdmin(admin.ModelAdmin):
         (_("Publication"), {"fields": ["status", "published_at", "valid_through", "created_at", "updated_at"]}),
         (_("Translations"), {"fields": ["translation_group"], "classes": ["collapse"]}),
     ]
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "eligible_countries":
+            kwargs["widget"] = FilteredSelectMultiple(db_field.verbose_name, is_stacked=False)
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     @admin.display(description=_("state"))
     def lifecycle_display(self, posting):

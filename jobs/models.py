@@ -185,7 +185,9 @@ class Posting(models.Model):
                 violation_error_message=_("This job already has a posting in that language."),
             ),
             models.CheckConstraint(
-                condition=Q(salary_min__isnull=True) | Q(salary_max__isnull=True) | Q(salary_min__lte=models.F("salary_max")),
+                condition=Q(salary_min__isnull=True)
+                | Q(salary_max__isnull=True)
+                | Q(salary_min__lte=models.F("salary_max")),
                 name="salary_min_not_above_max",
                 violation_error_message=_("The salary minimum cannot be above the maximum."),
             ),
@@ -194,6 +196,15 @@ class Posting(models.Model):
 
     def __str__(self):
         return self.title
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = self.unique_slug()
+        if self.status == Status.PUBLISHED and self.published_at is None:
+            self.published_at = timezone.now()
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            self.sync_work_countries()
 
     def get_absolute_url(self):
         with translation.override(self.language):
@@ -212,15 +223,6 @@ class Posting(models.Model):
         if errors:
             raise ValidationError(errors)
 
-    def save(self, *args, **kwargs):
-        if not self.slug:
-            self.slug = self.unique_slug()
-        if self.status == Status.PUBLISHED and self.published_at is None:
-            self.published_at = timezone.now()
-        with transaction.atomic():
-            super().save(*args, **kwargs)
-            self.sync_work_countries()
-
     def unique_slug(self):
         base = slugify(self.title)[:200] or "posting"
         slug, n = base, 1
@@ -237,7 +239,9 @@ class Posting(models.Model):
 
     def sync_work_countries(self):
         WorkCountry.objects.filter(posting=self).delete()
-        WorkCountry.objects.bulk_create(WorkCountry(posting=self, country=code) for code in sorted(self.work_country_codes()))
+        WorkCountry.objects.bulk_create(
+            WorkCountry(posting=self, country=code) for code in sorted(self.work_country_codes())
+        )
 
     @property
     def lifecycle(self):
@@ -252,7 +256,12 @@ class Posting(models.Model):
 
     def translations(self):
         """The same job's live postings in other languages."""
-        return Posting.objects.live().filter(translation_group=self.translation_group).exclude(pk=self.pk).order_by("language")
+        return (
+            Posting.objects.live()
+            .filter(translation_group=self.translation_group)
+            .exclude(pk=self.pk)
+            .order_by("language")
+        )
 
     def similar(self, limit=3):
         """Live postings in the same language that share the most tags with this one."""

@@ -77,11 +77,18 @@ class PostingFactory(factory.django.DjangoModelFactory):
         models.Responsibility.objects.bulk_create(
             models.Responsibility(posting=self, position=n, text=f"Responsibility {n}") for n in range(1, 5)
         )
-        kinds = [models.Requirement.Kind.MUST_HAVE, models.Requirement.Kind.HARD_SKILL, models.Requirement.Kind.SOFT_SKILL]
+        kinds = [
+            models.Requirement.Kind.MUST_HAVE,
+            models.Requirement.Kind.HARD_SKILL,
+            models.Requirement.Kind.SOFT_SKILL,
+        ]
         models.Requirement.objects.bulk_create(
-            models.Requirement(posting=self, position=n, kind=kinds[n % 3], text=f"Requirement {n}") for n in range(1, 6)
+            models.Requirement(posting=self, position=n, kind=kinds[n % 3], text=f"Requirement {n}")
+            for n in range(1, 6)
         )
-        models.Benefit.objects.bulk_create(models.Benefit(posting=self, position=n, text=f"Benefit {n}") for n in range(1, 4))
+        models.Benefit.objects.bulk_create(
+            models.Benefit(posting=self, position=n, text=f"Benefit {n}") for n in range(1, 4)
+        )
         models.CareerStep.objects.bulk_create(
             [
                 models.CareerStep(posting=self, position=1, kind=models.CareerStep.Kind.FROM, text="Backend developer"),

@@ -97,7 +97,14 @@ def test_admin_rejects_a_salary_without_currency(admin_client):
 
 @pytest.mark.parametrize(
     "query",
-    ["", "?status__exact=published", "?language__exact=fr", "?workplace__exact=remote", "?country__exact=DE", "?q=engineer"],
+    [
+        "",
+        "?status__exact=published",
+        "?language__exact=fr",
+        "?workplace__exact=remote",
+        "?country__exact=DE",
+        "?q=engineer",
+    ],
 )
 def test_admin_posting_list_with_filters_and_search(admin_client, query):
     PostingFactory(title="Backend engineer")
@@ -117,7 +124,13 @@ def test_admin_change_page_has_view_on_site(admin_client):
 
 
 def test_admin_tag_form_stores_a_name_per_language(admin_client):
-    data = {"name": "Backend development", "slug": "backend", "name_fr": "Développement backend", "name_de": "", "name_es": "Desarrollo backend"}
+    data = {
+        "name": "Backend development",
+        "slug": "backend",
+        "name_fr": "Développement backend",
+        "name_de": "",
+        "name_es": "Desarrollo backend",
+    }
 
     response = admin_client.post(reverse("admin:jobs_tag_add"), data)
 

@@ -9,7 +9,9 @@ pytestmark = pytest.mark.django_db
 
 
 def counts():
-    return [model.objects.count() for model in (Company, Tag, Posting, Responsibility, Requirement, Benefit, WorkCountry)]
+    return [
+        model.objects.count() for model in (Company, Tag, Posting, Responsibility, Requirement, Benefit, WorkCountry)
+    ]
 
 
 def test_seeding_twice_gives_the_same_data():

@@ -74,7 +74,14 @@ def test_posting_page_shows_every_section_in_hr_order(client):
     assert [body.index(section) for section in sections] == sorted(body.index(section) for section in sections)
     items = [f"Responsibility {n}" for n in range(1, 5)] + [f"Benefit {n}" for n in range(1, 4)]
     assert [body.index(item) for item in items] == sorted(body.index(item) for item in items)
-    for text in ["France", "Spain", "Backend", "Staff engineer", "https://example.com/apply", "€70,000–€90,000 per year"]:
+    for text in [
+        "France",
+        "Spain",
+        "Backend",
+        "Staff engineer",
+        "https://example.com/apply",
+        "€70,000–€90,000 per year",
+    ]:
         assert text in body
 
 
