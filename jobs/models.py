@@ -4,6 +4,7 @@ import uuid
 from babel.core import get_global
 from babel.numbers import get_currency_name, get_territory_currencies
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import Q
@@ -171,6 +172,10 @@ class Posting(models.Model):
     valid_through = models.DateTimeField(_("valid through"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    # Kept current by jobs.search.reindex(); the GIN index on search_vector exists on PostgreSQL only.
+    search_document = models.TextField(editable=False, blank=True, default="")
+    search_vector = SearchVectorField(editable=False, null=True)
 
     objects = PostingQuerySet.as_manager()
 

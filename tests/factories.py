@@ -4,6 +4,7 @@ import factory
 from django.utils import timezone
 
 from jobs import models
+from jobs.search import reindex
 
 
 class CompanyFactory(factory.django.DjangoModelFactory):
@@ -72,7 +73,10 @@ class PostingFactory(factory.django.DjangoModelFactory):
     @factory.post_generation
     def items(self, create, extracted, **kwargs):
         """Give the posting a realistic set of items unless items=False."""
-        if not create or extracted is False:
+        if not create:
+            return
+        if extracted is False:
+            reindex([self.pk])
             return
         models.Responsibility.objects.bulk_create(
             models.Responsibility(posting=self, position=n, text=f"Responsibility {n}") for n in range(1, 5)
@@ -95,3 +99,4 @@ class PostingFactory(factory.django.DjangoModelFactory):
                 models.CareerStep(posting=self, position=2, kind=models.CareerStep.Kind.TO, text="Staff engineer"),
             ]
         )
+        reindex([self.pk])

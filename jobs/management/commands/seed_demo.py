@@ -29,7 +29,7 @@ def demo_postings():
 
 def seed():
     """Create or update the demo companies, tags and postings; return the number of postings."""
-    today = timezone.now().replace(hour=8, minute=0, second=0, microsecond=0)
+    today = timezone.now().replace(hour=0, minute=0, second=0, microsecond=0)
     with transaction.atomic():
         companies = {
             record["slug"]: Company.objects.update_or_create(slug=record["slug"], defaults=record)[0]

@@ -1,0 +1,122 @@
+"""Full-text search over postings.
+
+PostgreSQL: a weighted tsvector per posting, stemmed with the posting's language
+(title above summary and description above items, tags and company), GIN-indexed and
+ranked. SQLite (development only): every word of the query must appear in the
+posting's folded text; no stemming, no ranking.
+
+Both compare text folded to lower case without accents, so "developpeur" finds
+"Développeur".
+"""
+
+import threading
+import unicodedata
+from functools import reduce
+from operator import add
+
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+from django.db import connection, transaction
+from django.db.models import F, Value
+from django.db.models.signals import m2m_changed, post_delete, post_save
+
+from jobs.models import Benefit, CareerStep, Company, Posting, Requirement, Responsibility, Tag
+
+# PostgreSQL text search configuration for each language of settings.LANGUAGES.
+SEARCH_CONFIGS = {"en": "english", "fr": "french", "de": "german", "es": "spanish"}
+
+
+def fold(text):
+    """Lower-case text without accents: "Développeur Straße" -> "developpeur strasse"."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(char for char in decomposed if not unicodedata.combining(char))
+
+
+def uses_postgres():
+    return connection.vendor == "postgresql"
+
+
+def weighted_parts(posting):
+    """The posting's searchable text by weight, from its prefetched items, tags and company."""
+    items = [
+        item.text
+        for related in ("responsibilities", "requirements", "benefits", "career_steps")
+        for item in getattr(posting, related).all()
+    ]
+    labels = [tag.label(posting.language) for tag in posting.tags.all()]
+    return {
+        "A": posting.title,
+        "B": f"{posting.summary} {posting.description}",
+        "C": " ".join([*items, *labels, posting.company.name]),
+    }
+
+
+def reindex(posting_ids):
+    """Recompute the stored search text (and vector, on PostgreSQL) of these postings."""
+    postings = (
+        Posting.objects.filter(pk__in=posting_ids)
+        .select_related("company")
+        .prefetch_related("responsibilities", "requirements", "benefits", "career_steps", "tags")
+    )
+    for posting in postings:
+        parts = {weight: fold(text) for weight, text in weighted_parts(posting).items()}
+        fields = {"search_document": " ".join(parts.values())}
+        if uses_postgres():
+            config = SEARCH_CONFIGS[posting.language]
+            fields["search_vector"] = reduce(
+                add, (SearchVector(Value(text), config=config, weight=weight) for weight, text in parts.items())
+            )
+        Posting.objects.filter(pk=posting.pk).update(**fields)
+
+
+_pending = threading.local()
+
+
+def reindex_on_commit(posting_ids):
+    """Reindex these postings once the transaction commits, together with any others pending."""
+    _pending.__dict__.setdefault("ids", set()).update(posting_ids)
+    transaction.on_commit(reindex_pending)
+
+
+def reindex_pending():
+    # The first callback after a commit reindexes everything pending; the rest find nothing to do.
+    if ids := _pending.__dict__.pop("ids", None):
+        reindex(ids)
+
+
+def posting_changed(sender, instance, **kwargs):
+    reindex_on_commit([instance.pk])
+
+
+def item_changed(sender, instance, **kwargs):
+    reindex_on_commit([instance.posting_id])
+
+
+def tags_changed(sender, instance, action, reverse, pk_set, **kwargs):
+    if action in {"post_add", "post_remove", "post_clear"}:
+        reindex_on_commit(list(pk_set or []) if reverse else [instance.pk])
+
+
+def company_or_tag_changed(sender, instance, **kwargs):
+    reindex_on_commit(list(instance.postings.values_list("pk", flat=True)))
+
+
+def connect_signals():
+    """Keep the search index current whenever a posting, its items, tags or company change."""
+    post_save.connect(posting_changed, sender=Posting)
+    for model in (Responsibility, Requirement, Benefit, CareerStep):
+        post_save.connect(item_changed, sender=model)
+        post_delete.connect(item_changed, sender=model)
+    m2m_changed.connect(tags_changed, sender=Posting.tags.through)
+    post_save.connect(company_or_tag_changed, sender=Company)
+    post_save.connect(company_or_tag_changed, sender=Tag)
+
+
+def search(postings, text, language):
+    """Postings matching the words of `text`; on PostgreSQL annotated with a `rank`."""
+    words = fold(text)
+    if uses_postgres():
+        query = SearchQuery(words, config=SEARCH_CONFIGS[language], search_type="websearch")
+        return postings.filter(search_vector=query).annotate(rank=SearchRank(F("search_vector"), query))
+    for word in words.split():
+        postings = postings.filter(search_document__contains=word)
+    return postings
