@@ -111,12 +111,24 @@ def connect_signals():
     post_save.connect(company_or_tag_changed, sender=Tag)
 
 
-def search(postings, text, language):
-    """Postings matching the words of `text`; on PostgreSQL annotated with a `rank`."""
-    words = fold(text)
+def search_query(text, language):
+    return SearchQuery(fold(text), config=SEARCH_CONFIGS[language], search_type="websearch")
+
+
+def matching(postings, text, language):
+    """Postings in `language` that match the words of `text` (all postings if it has no words)."""
+    if not any(char.isalnum() for char in text):
+        return postings
     if uses_postgres():
-        query = SearchQuery(words, config=SEARCH_CONFIGS[language], search_type="websearch")
-        return postings.filter(search_vector=query).annotate(rank=SearchRank(F("search_vector"), query))
-    for word in words.split():
+        return postings.filter(search_vector=search_query(text, language))
+    for word in fold(text).split():
         postings = postings.filter(search_document__contains=word)
     return postings
+
+
+def by_relevance(postings, text, language):
+    """Best matches first on PostgreSQL; newest first where there is no ranking."""
+    if uses_postgres():
+        rank = SearchRank(F("search_vector"), search_query(text, language))
+        return postings.annotate(rank=rank).order_by("-rank", "-published_at", "-pk")
+    return postings.order_by("-published_at", "-pk")

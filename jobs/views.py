@@ -4,8 +4,11 @@ from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+from django.views.decorators.vary import vary_on_headers
 
+from jobs.filters import PostingFilter, Sort, active_filters, facets, loosening
 from jobs.models import Lifecycle, Posting
+from jobs.search import by_relevance
 
 PAGE_SIZE = 20
 CLOSED = {Lifecycle.EXPIRED, Lifecycle.ARCHIVED}
@@ -13,11 +16,28 @@ NOT_YET_PUBLIC = {Lifecycle.DRAFT, Lifecycle.SCHEDULED}
 
 
 @require_GET
+@vary_on_headers("HX-Request", "HX-History-Restore-Request")
 def posting_list(request):
-    postings = Posting.objects.live().in_language(request.LANGUAGE_CODE).for_listing()
-    page = Paginator(postings, PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {"page": page, "elided_pages": page.paginator.get_elided_page_range(page.number)}
-    return render(request, "jobs/posting_list.html", context)
+    """The listing of one language: filters and facet counts, full page or, for htmx, the results."""
+    filterset = PostingFilter(request.GET, language=request.LANGUAGE_CODE)
+    postings = filterset.qs
+    if filterset.ordering == Sort.RELEVANCE:
+        postings = by_relevance(postings, filterset.search_text, request.LANGUAGE_CODE)
+    page = Paginator(postings.for_listing(), PAGE_SIZE).get_page(request.GET.get("page"))
+    groups = facets(filterset)
+    chosen = active_filters(request.GET, filterset, groups)
+    context = {
+        "filterset": filterset,
+        "facets": groups,
+        "page": page,
+        "elided_pages": page.paginator.get_elided_page_range(page.number),
+        "active_filters": chosen,
+        "loosen": [] if page.paginator.count else loosening(request.GET, filterset, chosen),
+    }
+    template = "jobs/posting_list.html"
+    if request.htmx and not request.htmx.history_restore_request:
+        template += "#filtered"
+    return render(request, template, context)
 
 
 @require_GET

@@ -1,7 +1,8 @@
 from babel import Locale
+from babel.dates import format_timedelta
 from babel.numbers import format_currency, get_currency_symbol
 from django import template
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from jobs.models import SalaryPeriod
@@ -17,12 +18,22 @@ def money(amount, currency, locale):
     return format_currency(amount, currency, format=pattern, locale=locale, currency_digits=False)
 
 
+def current_locale():
+    return Locale.parse(translation.to_locale(translation.get_language() or "en"))
+
+
+@register.filter
+def ago(moment):
+    """How long ago `moment` was, in words of the active language: "3 days ago", "il y a 3 jours"."""
+    return format_timedelta(moment - timezone.now(), add_direction=True, locale=current_locale())
+
+
 @register.simple_tag
 def salary_range(posting):
     """A posting's salary, e.g. "€75,000–€95,000 per year" or "75 000–95 000 € par an"."""
     if not posting.has_salary:
         return ""
-    locale = Locale.parse(translation.to_locale(translation.get_language() or "en"))
+    locale = current_locale()
     low, high = posting.salary_min, posting.salary_max
     currency = posting.salary_currency
     if low is not None and high is not None and low != high:

@@ -1,0 +1,244 @@
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tests.factories import CompanyFactory, PostingFactory, TagFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def listed(client, query="", language="en", **headers):
+    response = client.get(f"/{language}/{query}", headers=headers)
+    assert response.status_code == 200
+    return response
+
+
+def titles(response):
+    return {posting.title for posting in response.context["page"].object_list}
+
+
+def facet(response, name):
+    group = next(group for group in response.context["facets"] if group["name"] == name)
+    return {option["value"]: option["count"] for option in group["options"]}
+
+
+@pytest.fixture
+def board():
+    """A small board: three English postings and a French one."""
+    backend, design = TagFactory(slug="backend", name="Backend"), TagFactory(slug="design", name="Design")
+    acme = CompanyFactory(slug="acme", name="Acme")
+    return {
+        "berlin": PostingFactory(title="Berlin backend", country="DE", workplace="onsite", tags=[backend], company=acme),
+        "remote": PostingFactory(
+            title="Remote backend",
+            country="DE",
+            workplace="remote",
+            eligible_countries=["FR", "ES"],
+            employment_type="contract",
+            seniority="junior",
+            tags=[backend],
+            salary_min=None,
+            salary_max=None,
+        ),
+        "paris": PostingFactory(
+            title="Paris designer",
+            country="FR",
+            workplace="hybrid",
+            tags=[design],
+            published_at=timezone.now() - timedelta(days=10),
+        ),
+        "french": PostingFactory(title="Développeur à Lyon", language="fr", country="FR", workplace="onsite"),
+    }
+
+
+def test_no_filter_lists_every_live_posting_of_the_language(client, board):
+    assert titles(listed(client)) == {"Berlin backend", "Remote backend", "Paris designer"}
+    assert titles(listed(client, language="fr")) == {"Développeur à Lyon"}
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("?country=DE", {"Berlin backend"}),
+        ("?country=FR", {"Remote backend", "Paris designer"}),
+        ("?country=ES&country=DE", {"Berlin backend", "Remote backend"}),
+        ("?workplace=remote&workplace=hybrid", {"Remote backend", "Paris designer"}),
+        ("?employment=contract", {"Remote backend"}),
+        ("?seniority=senior", {"Berlin backend", "Paris designer"}),
+        ("?tag=backend", {"Berlin backend", "Remote backend"}),
+        ("?tag=backend&tag=design", {"Berlin backend", "Remote backend", "Paris designer"}),
+        ("?company=acme", {"Berlin backend"}),
+        ("?salary=1", {"Berlin backend", "Paris designer"}),
+        ("?posted=7", {"Berlin backend", "Remote backend"}),
+        ("?posted=30", {"Berlin backend", "Remote backend", "Paris designer"}),
+        ("?tag=backend&country=FR", {"Remote backend"}),
+        ("?tag=backend&workplace=hybrid", set()),
+    ],
+)
+def test_filters_or_within_a_parameter_and_across_parameters(client, board, query, expected):
+    assert titles(listed(client, query)) == expected
+
+
+def test_country_options_are_the_countries_with_live_postings_in_the_language(client, board):
+    PostingFactory(language="en", country="IT", draft=True)
+    PostingFactory(language="de", country="AT")
+
+    english = facet(listed(client), "country")
+    french = facet(listed(client, language="fr"), "country")
+
+    assert set(english) == {"DE", "FR", "ES"}
+    assert set(french) == {"FR"}
+
+
+def test_country_names_are_in_the_interface_language(client, board):
+    PostingFactory(language="de", country="FR")
+
+    assert ("FR", "France") in listed(client).context["filterset"].countries
+    assert ("FR", "Frankreich") in listed(client, language="de").context["filterset"].countries
+
+
+def test_a_remote_posting_counts_under_each_country_it_accepts(client, board):
+    assert facet(listed(client), "country") == {"DE": 1, "ES": 1, "FR": 2}
+
+
+def test_facet_counts_apply_every_other_filter(client, board):
+    response = listed(client, "?tag=backend&workplace=remote")
+
+    # Workplace counts ignore the chosen workplace but honour the tag.
+    assert facet(response, "workplace") == {"onsite": 1, "hybrid": 0, "remote": 1}
+    # Tag counts ignore the chosen tag but honour the workplace.
+    assert facet(response, "tag") == {"backend": 1, "design": 0}
+    assert facet(response, "country") == {"DE": 0, "ES": 1, "FR": 1}
+    assert facet(response, "salary") == {"1": 0}
+    assert facet(response, "posted") == {"1": 0, "7": 1, "30": 1}
+
+
+def test_facet_counts_stay_in_the_language(client, board):
+    assert facet(listed(client, language="fr"), "workplace") == {"onsite": 1, "hybrid": 0, "remote": 0}
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "?country=XX",
+        "?country=de",
+        "?workplace=moon",
+        "?posted=5",
+        "?posted=-1",
+        "?salary=yes",
+        "?sort=oldest",
+        "?company=nobody",
+        "?tag=" + "x" * 5000,
+        "?q=" + "word " * 100,
+        "?page=-3",
+        "?page=99999999999999999999",
+        "?country=DE&country=DE&country=DE",
+        "?q=%00",
+        "?q=%27%22%3B--",
+    ],
+)
+def test_bad_values_are_reported_and_ignored(client, board, query):
+    response = listed(client, query)
+
+    assert len(titles(response)) >= 1
+
+
+def test_an_unknown_country_is_reported_on_the_form_and_the_rest_still_filters(client, board):
+    response = listed(client, "?country=XX&workplace=remote")
+
+    assert titles(response) == {"Remote backend"}
+    assert "Select a valid choice. XX is not one of the available choices." in response.text
+
+
+def test_an_oversized_search_is_reported(client, board):
+    response = listed(client, "?q=" + "a" * 300)
+
+    assert titles(response) == {"Berlin backend", "Remote backend", "Paris designer"}
+    assert "Ensure this value has at most 200 characters" in response.text
+
+
+def test_search_on_any_database_finds_words_without_accents(client, board):
+    assert titles(listed(client, "?q=developpeur", language="fr")) == {"Développeur à Lyon"}
+    assert titles(listed(client, "?q=Paris+designer")) == {"Paris designer"}
+
+
+def test_results_are_newest_first_and_pages_keep_the_filters(client):
+    for days in range(25):
+        PostingFactory(title=f"Job {days:02}", published_at=timezone.now() - timedelta(days=days, hours=1), items=False)
+
+    first = listed(client, "?posted=30")
+    second = listed(client, "?posted=30&page=2")
+
+    assert [p.title for p in first.context["page"].object_list][:3] == ["Job 00", "Job 01", "Job 02"]
+    assert len(titles(second)) == 5
+    assert 'href="?posted=30&amp;page=2"' in first.text
+
+
+def test_an_empty_result_says_which_filter_to_loosen(client, board):
+    response = listed(client, "?tag=design&workplace=remote")
+
+    assert titles(response) == set()
+    loosen = {option["label"]: option["count"] for option in response.context["loosen"]}
+    assert loosen == {"Workplace": 1, "Category": 1}
+    assert "No jobs match all of these filters" in response.text
+    assert 'href="?tag=design"' in response.text
+
+
+def test_an_htmx_request_gets_the_results_and_the_facets_only(client, board):
+    response = listed(client, "?workplace=remote", HX_Request="true")
+
+    assert response.text.lstrip().startswith('<section id="results"')
+    assert 'id="facets" class="facets" hx-swap-oob="true"' in response.text
+    assert "<html" not in response.text
+    assert response["Vary"].count("HX-Request") == 1
+
+
+def test_a_history_restore_request_gets_the_full_page(client, board):
+    response = listed(client, "?workplace=remote", HX_Request="true", HX_History_Restore_Request="true")
+
+    assert "<html" in response.text
+    assert "HX-History-Restore-Request" in response["Vary"]
+
+
+def test_the_form_works_without_javascript(client, board):
+    response = listed(client, "?workplace=remote")
+
+    assert '<form id="filters" class="filters" action="/en/" method="get"' in response.text
+    assert 'name="workplace" value="remote" checked' in response.text
+
+
+@pytest.mark.parametrize("count", [1, 30])
+def test_the_listing_runs_a_fixed_number_of_queries(client, django_assert_num_queries, count):
+    tag = TagFactory()
+    PostingFactory.create_batch(count, tags=[tag], items=False)
+
+    with django_assert_num_queries(14):
+        listed(client, "?workplace=hybrid&tag=" + tag.slug)
+
+
+@pytest.mark.parametrize("count", [1, 6])
+def test_the_posting_page_runs_a_fixed_number_of_queries(client, django_assert_num_queries, count):
+    tag = TagFactory()
+    posting = PostingFactory(tags=[tag])
+    PostingFactory.create_batch(count, tags=[tag])
+    PostingFactory(language="fr", translation_group=posting.translation_group)
+
+    with django_assert_num_queries(9):
+        client.get(posting.get_absolute_url())
+
+
+query_values = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=["Cs"]), max_size=80)
+params = st.sampled_from(
+    ["q", "country", "workplace", "employment", "seniority", "tag", "company", "salary", "posted", "sort", "page", "x"]
+)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.tuples(params, query_values), max_size=8), st.sampled_from(["en", "fr", "de", "es"]))
+def test_random_query_strings_never_cause_a_server_error(client, board, pairs, language):
+    response = client.get(f"/{language}/", pairs, headers={"HX-Request": "true"} if len(pairs) % 2 else {})
+
+    assert response.status_code == 200

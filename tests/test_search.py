@@ -1,0 +1,120 @@
+import pytest
+from django.conf import settings
+from django.db import connection
+
+from jobs.models import Requirement
+from jobs.search import SEARCH_CONFIGS, fold, reindex
+from tests.factories import CompanyFactory, PostingFactory, TagFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def postgres():
+    if connection.vendor != "postgresql":
+        pytest.skip("stemmed full-text search needs PostgreSQL (set DATABASE_URL)")
+
+
+def found(client, query, language="en"):
+    response = client.get(f"/{language}/", {"q": query})
+    return [posting.title for posting in response.context["page"].object_list]
+
+
+def test_every_language_has_a_search_configuration():
+    assert {code for code, _name in settings.LANGUAGES} <= set(SEARCH_CONFIGS)
+
+
+def test_fold_removes_case_and_accents():
+    assert fold("Développeuse Straße ÉCOLE") == "developpeuse strasse ecole"
+
+
+def test_english_search_is_stemmed(client, postgres):
+    PostingFactory(title="Senior engineer")
+    PostingFactory(title="Accountant")
+
+    assert found(client, "engineers") == ["Senior engineer"]
+    assert found(client, "engineering") == ["Senior engineer"]
+
+
+def test_french_search_is_stemmed_and_accent_insensitive(client, postgres):
+    PostingFactory(language="fr", title="Développeurs Python confirmés")
+    PostingFactory(language="fr", title="Comptable")
+
+    assert found(client, "developpeur", "fr") == ["Développeurs Python confirmés"]
+    assert found(client, "DÉVELOPPEUR confirmé", "fr") == ["Développeurs Python confirmés"]
+
+
+def test_german_and_spanish_search_are_stemmed(client, postgres):
+    PostingFactory(language="de", title="Softwareentwicklerin für Zahlungssysteme", summary="Wir bauen Plattformen.")
+    PostingFactory(language="es", title="Desarrolladores backend", summary="Buscamos personas.")
+
+    assert found(client, "plattform", "de") == ["Softwareentwicklerin für Zahlungssysteme"]
+    assert found(client, "desarrollador", "es") == ["Desarrolladores backend"]
+
+
+def test_search_covers_items_tags_and_company(client, postgres):
+    posting = PostingFactory(
+        title="Engineer", company=CompanyFactory(name="Zephyrion"), tags=[TagFactory(name="Kubernetes")]
+    )
+    Requirement.objects.create(posting=posting, text="Experience with Terraform", kind="hard_skill")
+    reindex([posting.pk])
+
+    for word in ["zephyrion", "kubernetes", "terraform", "Responsibility", "Benefit"]:
+        assert found(client, word) == ["Engineer"], word
+
+
+def test_relevance_ranks_title_above_summary_above_items(client, postgres):
+    in_items = PostingFactory(title="Office manager", summary="Keep the office running.")
+    Requirement.objects.create(posting=in_items, text="Some Rust knowledge", kind="nice_to_have")
+    reindex([in_items.pk])
+    PostingFactory(title="Accountant", summary="Our books are written in Rust, strangely.")
+    PostingFactory(title="Rust developer", summary="Systems work.")
+
+    assert found(client, "rust") == ["Rust developer", "Accountant", "Office manager"]
+    newest = client.get("/en/", {"q": "rust", "sort": "newest"}).context["page"].object_list
+    assert len(newest) == 3
+
+
+def test_search_excludes_other_languages(client, postgres):
+    PostingFactory(language="en", title="Python developer")
+    PostingFactory(language="fr", title="Développeur Python")
+
+    assert found(client, "python") == ["Python developer"]
+
+
+def test_search_vector_has_a_gin_index(postgres):
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'posting_search_vector_gin'")
+        (definition,) = cursor.fetchone()
+    assert "USING gin (search_vector)" in definition
+
+
+def indexed(posting):
+    posting.refresh_from_db()
+    return posting.search_document
+
+
+def test_the_index_follows_edits_of_the_posting_and_every_related_object(django_capture_on_commit_callbacks):
+    posting = PostingFactory(title="Engineer", company=CompanyFactory(name="Acme"))
+    requirement = posting.requirements.first()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        requirement.text = "Fluent in Haskell"
+        requirement.save()
+    assert "haskell" in indexed(posting)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        requirement.delete()
+    assert "haskell" not in indexed(posting)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        posting.benefits.create(text="Sabbatical after five years", position=9)
+        posting.tags.add(TagFactory(name="Observability"))
+        posting.title = "Staff engineer"
+        posting.save()
+    assert {"sabbatical", "observability", "staff"} <= set(indexed(posting).split())
+
+    with django_capture_on_commit_callbacks(execute=True):
+        posting.company.name = "Umbrella"
+        posting.company.save()
+    assert "umbrella" in indexed(posting)
