@@ -44,7 +44,9 @@ class PostingFilter(django_filters.FilterSet):
         self.available = Posting.objects.live().in_language(language)
         super().__init__(data, queryset=self.available)
         self.countries = available_countries(self.available)
-        self.tags = list(Tag.objects.filter(postings__in=self.available).distinct())
+        self.tags = sorted(
+            Tag.objects.filter(postings__in=self.available).distinct(), key=lambda tag: fold(tag.label(language))
+        )
         self.companies = list(Company.objects.filter(postings__in=self.available).distinct())
         self.filters["country"].extra["choices"] = [(code, name) for code, name in self.countries]
         self.filters["tag"].extra["choices"] = [(tag.slug, tag.label(language)) for tag in self.tags]

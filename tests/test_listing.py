@@ -31,7 +31,9 @@ def board():
     backend, design = TagFactory(slug="backend", name="Backend"), TagFactory(slug="design", name="Design")
     acme = CompanyFactory(slug="acme", name="Acme")
     return {
-        "berlin": PostingFactory(title="Berlin backend", country="DE", workplace="onsite", tags=[backend], company=acme),
+        "berlin": PostingFactory(
+            title="Berlin backend", country="DE", workplace="onsite", tags=[backend], company=acme
+        ),
         "remote": PostingFactory(
             title="Remote backend",
             country="DE",

@@ -50,3 +50,12 @@ def salary_range(posting):
         amount = _("up to %(amount)s") % {"amount": money(high, currency, locale)}
     period = SalaryPeriod(posting.salary_period).label if posting.salary_period else ""
     return f"{amount} {period}".strip()
+
+
+@register.filter
+def by_kind(items):
+    """Items grouped by kind, kinds in the order they first appear, items in HR's order."""
+    groups = {}
+    for item in items:
+        groups.setdefault(item.get_kind_display(), []).append(item)
+    return groups.items()

@@ -1,0 +1,83 @@
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.factories import PostingFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def board():
+    PostingFactory(title="Berlin platform engineer", country="DE", workplace="onsite")
+    PostingFactory(title="Madrid data analyst", country="ES", workplace="hybrid")
+    PostingFactory(title="Remote support agent", country="FR", workplace="remote", eligible_countries=["FR", "BE"])
+    PostingFactory(title="Ingénieur à Paris", language="fr", country="FR")
+
+
+def results(page):
+    return page.locator("#results .card__title")
+
+
+def mark_document(page):
+    """Tag the current document so a full page load (which would drop the tag) can be detected."""
+    page.evaluate("document.documentElement.dataset.sameDocument = 'yes'")
+
+
+def expect_same_document(page):
+    expect(page.locator("html[data-same-document='yes']")).to_have_count(1)
+
+
+def test_choosing_a_country_updates_the_results_in_place_and_the_url(live_server, page, board):
+    page.goto(f"{live_server.url}/en/")
+    expect(results(page)).to_have_count(3)
+    mark_document(page)
+
+    page.get_by_label("Spain").check()
+
+    expect(results(page)).to_have_text(["Madrid data analyst"])
+    expect(page).to_have_url(re.compile(r"/en/\?.*country=ES"))
+    expect_same_document(page)
+    # The facet counts were swapped too: with Spain chosen, one hybrid job remains.
+    expect(page.locator("label[for='f-workplace-hybrid'] .facet__count")).to_have_text("1")
+    expect(page.locator("label[for='f-workplace-onsite'] .facet__count")).to_have_text("0")
+
+
+def test_back_restores_the_previous_results(live_server, page, board):
+    page.goto(f"{live_server.url}/en/")
+    page.get_by_label("Germany").check()
+    expect(results(page)).to_have_text(["Berlin platform engineer"])
+    page.locator("#f-workplace-remote").check()
+    expect(results(page)).to_have_count(0)
+
+    page.go_back()
+
+    expect(results(page)).to_have_text(["Berlin platform engineer"])
+    expect(page.get_by_label("Germany")).to_be_checked()
+    expect(page.locator("#f-workplace-remote")).not_to_be_checked()
+
+
+def test_typing_a_search_updates_the_results(live_server, page, board):
+    page.goto(f"{live_server.url}/en/")
+    mark_document(page)
+
+    page.get_by_label("Keywords").press_sequentially("analyst", delay=30)
+
+    expect(results(page)).to_have_text(["Madrid data analyst"])
+    expect(page).to_have_url(re.compile(r"q=analyst"))
+    expect_same_document(page)
+    expect(page.get_by_label("Keywords")).to_be_focused()
+
+
+def test_the_form_filters_with_javascript_off(live_server, browser, board):
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(f"{live_server.url}/en/")
+
+    page.locator("#f-workplace-remote").check()
+    page.get_by_role("button", name="Apply filters").click()
+
+    expect(page).to_have_url(re.compile(r"workplace=remote"))
+    expect(results(page)).to_have_text(["Remote support agent"])
+    context.close()
