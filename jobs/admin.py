@@ -1,18 +1,68 @@
+import csv
+
+import reversion
 from django import forms
 from django.conf import settings
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.admin.utils import quote, unquote
 from django.contrib.admin.widgets import FilteredSelectMultiple
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
+from reversion.admin import VersionAdmin
+from reversion.models import Version
 
-from jobs.models import Benefit, CareerStep, Company, Posting, Requirement, Responsibility, Tag
+from jobs.forms import ItemFormSet, PostingForm, TranslationForm
+from jobs.models import (
+    Benefit,
+    CareerStep,
+    Company,
+    Lifecycle,
+    Posting,
+    Requirement,
+    Responsibility,
+    Status,
+    Tag,
+    Workplace,
+)
 
 
 @admin.register(Company)
 class CompanyAdmin(admin.ModelAdmin):
+    """Superusers manage companies and their HR staff; HR staff see their own companies."""
+
     list_display = ["name", "city", "country", "website"]
     list_filter = ["country"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
+    autocomplete_fields = ["members"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).managed_by(request.user)
+
+
+class CompanyMembershipInline(admin.TabularInline):
+    model = Company.members.through
+    extra = 0
+    autocomplete_fields = ["company"]
+    verbose_name = _("company membership")
+    verbose_name_plural = _("HR staff of the companies")
+
+
+User = get_user_model()
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class HRUserAdmin(UserAdmin):
+    inlines = [CompanyMembershipInline]
 
 
 class TagForm(forms.ModelForm):
@@ -67,6 +117,8 @@ class TagAdmin(admin.ModelAdmin):
 class ItemInline(admin.TabularInline):
     extra = 1
     fields = ["position", "kind", "text"]
+    formset = ItemFormSet
+    classes = ["ordered-items"]
 
 
 class ResponsibilityInline(ItemInline):
@@ -86,8 +138,42 @@ class CareerStepInline(ItemInline):
     model = CareerStep
 
 
+class LifecycleFilter(admin.SimpleListFilter):
+    title = _("state")
+    parameter_name = "lifecycle"
+
+    def lookups(self, request, model_admin):
+        return Lifecycle.choices
+
+    def queryset(self, request, queryset):
+        return queryset.in_lifecycle(self.value()) if self.value() else queryset
+
+
+EXPORT_COLUMNS = {
+    _("title"): lambda posting: posting.title,
+    _("company"): lambda posting: posting.company.name,
+    _("language"): lambda posting: posting.language,
+    _("state"): lambda posting: posting.lifecycle.label,
+    _("publish date"): lambda posting: posting.published_at and posting.published_at.isoformat(),
+    _("valid through"): lambda posting: posting.valid_through and posting.valid_through.isoformat(),
+    _("workplace"): lambda posting: posting.get_workplace_display(),
+    _("city"): lambda posting: posting.city,
+    _("country"): lambda posting: posting.country.code,
+    _("salary minimum"): lambda posting: posting.salary_min,
+    _("salary maximum"): lambda posting: posting.salary_max,
+    _("currency"): lambda posting: posting.salary_currency,
+    _("salary period"): lambda posting: posting.salary_period,
+    _("application URL"): lambda posting: posting.apply_url,
+    _("application e-mail"): lambda posting: posting.apply_email,
+    _("slug"): lambda posting: posting.slug,
+}
+
+
 @admin.register(Posting)
-class PostingAdmin(admin.ModelAdmin):
+class PostingAdmin(VersionAdmin):
+    """HR staff's postings: only their companies', with lifecycle actions and a restorable history."""
+
+    form = PostingForm
     inlines = [ResponsibilityInline, RequirementInline, BenefitInline, CareerStepInline]
     list_display = [
         "title",
@@ -98,29 +184,293 @@ class PostingAdmin(admin.ModelAdmin):
         "lifecycle_display",
         "published_at",
         "valid_through",
+        "updated_at",
     ]
-    list_filter = ["status", "language", "workplace", "country", "employment_type", "seniority", "company"]
+    list_filter = [
+        LifecycleFilter,
+        "language",
+        "workplace",
+        "country",
+        "employment_type",
+        "seniority",
+        ("company", admin.RelatedOnlyFieldListFilter),
+    ]
     list_select_related = ["company"]
     search_fields = ["title", "summary", "company__name", "city", "slug"]
     date_hierarchy = "published_at"
     autocomplete_fields = ["company", "tags"]
     prepopulated_fields = {"slug": ["title"]}
-    readonly_fields = ["created_at", "updated_at"]
+    readonly_fields = ["readiness", "lifecycle_display", "created_at", "updated_at"]
+    actions = ["publish_now", "archive", "extend_expiry", "duplicate", "create_translation", "export_csv"]
+    history_latest_first = True
     fieldsets = [
-        (None, {"fields": ["company", "language", "title", "slug", "summary", "description"]}),
+        (None, {"fields": ["company", "language", "title", "slug", "summary", "description", "based_on_version"]}),
         (_("The job"), {"fields": ["employment_type", "seniority", "experience_years", "tags"]}),
         (_("Where"), {"fields": ["workplace", "city", "country", "eligible_countries"]}),
         (_("Salary"), {"fields": [("salary_min", "salary_max"), ("salary_currency", "salary_period")]}),
         (_("How to apply"), {"fields": ["apply_url", "apply_email"]}),
-        (_("Publication"), {"fields": ["status", "published_at", "valid_through", "created_at", "updated_at"]}),
+        (
+            _("Publication"),
+            {
+                "fields": ["status", "published_at", "valid_through", "created_at", "updated_at"],
+                "description": _(
+                    "A published posting is public from its publish date (now, when left empty) until it "
+                    "expires; before its publish date it is scheduled."
+                ),
+            },
+        ),
         (_("Translations"), {"fields": ["translation_group"], "classes": ["collapse"]}),
     ]
+
+    class Media:
+        js = ["jobs/admin/item_order.js"]
+        css = {"all": ["jobs/admin/posting.css"]}
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).managed_by(request.user)
+
+    def get_fieldsets(self, request, obj=None):
+        if obj is None:
+            return self.fieldsets
+        state = (_("Readiness"), {"fields": ["lifecycle_display", "readiness"], "classes": ["readiness"]})
+        return [state, *self.fieldsets]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "company":
+            kwargs["queryset"] = Company.objects.managed_by(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if db_field.name == "eligible_countries":
             kwargs["widget"] = FilteredSelectMultiple(db_field.verbose_name, is_stacked=False)
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 
+    def get_changeform_initial_data(self, request):
+        initial = super().get_changeform_initial_data(request)
+        companies = list(Company.objects.managed_by(request.user)[:2])
+        if len(companies) == 1:
+            initial.setdefault("company", companies[0].pk)
+        return initial
+
     @admin.display(description=_("state"))
     def lifecycle_display(self, posting):
         return posting.lifecycle.label
+
+    @admin.display(description=_("still missing"))
+    def readiness(self, posting):
+        gaps = self.readiness_gaps(posting)
+        if not gaps:
+            return gettext("Nothing: this posting has everything a good posting has.")
+        return format_html('<ul class="readiness-gaps">{}</ul>', format_html_join("", "<li>{}</li>", gaps))
+
+    def readiness_gaps(self, posting):
+        """What a good posting has and this one still lacks, as (message,) rows."""
+        gaps = []
+        if not posting.has_salary:
+            gaps.append(gettext("A salary range: postings that show one get more applications."))
+        if not posting.valid_through:
+            gaps.append(gettext("An expiry date (valid through), so the posting closes by itself."))
+        for related, message in [
+            ("responsibilities", gettext("Responsibilities: what the person will do.")),
+            ("requirements", gettext("Requirements: what candidates need to bring.")),
+            ("benefits", gettext("Benefits: what the company offers.")),
+        ]:
+            if not getattr(posting, related).exists():
+                gaps.append(message)
+        if posting.workplace == Workplace.REMOTE and not posting.eligible_countries:
+            gaps.append(gettext("The countries candidates may work from, for this remote role."))
+        if not Posting.objects.filter(translation_group=posting.translation_group).exclude(pk=posting.pk).exists():
+            url = reverse("admin:jobs_posting_translate", args=[quote(posting.pk)])
+            gaps.append(format_html('{} <a href="{}">{}</a>', gettext("A translation."), url, gettext("Create one")))
+        return [(gap,) for gap in gaps]
+
+    # History: one revision per posting, its items included; deletions are recorded first.
+
+    def changelist_view(self, request, extra_context=None):
+        # VersionAdmin puts the whole page in one revision, which would tie together every
+        # posting an action touches; the actions record one revision per posting instead.
+        context = {"has_change_permission": self.has_change_permission(request), **(extra_context or {})}
+        return admin.ModelAdmin.changelist_view(self, request, context)
+
+    def record(self, request, posting, message):
+        """Save a revision of `posting` and its items, by the request's user."""
+        with reversion.create_revision():
+            reversion.set_user(request.user)
+            reversion.set_comment(message)
+            reversion.add_to_revision(posting)
+
+    def delete_model(self, request, obj):
+        self.record(request, obj, gettext("Deleted."))
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        for posting in queryset:
+            self.record(request, posting, gettext("Deleted."))
+        super().delete_queryset(request, queryset)
+
+    def scoped_version(self, request, version_id, versions):
+        """The posting version `version_id` among `versions`, if the user may manage its company."""
+        version = get_object_or_404(versions.select_related("revision"), pk=version_id)
+        company_id = version.field_dict["company_id"]
+        if not Company.objects.managed_by(request.user).filter(pk=company_id).exists():
+            raise Http404
+        return version
+
+    def revision_view(self, request, object_id, version_id, extra_context=None):
+        if not self.get_queryset(request).filter(pk=unquote(object_id)).exists():
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        self.scoped_version(request, version_id, Version.objects.get_for_object_reference(Posting, unquote(object_id)))
+        return super().revision_view(request, object_id, version_id, extra_context)
+
+    def recover_view(self, request, version_id, extra_context=None):
+        self.scoped_version(request, version_id, Version.objects.get_deleted(Posting))
+        return super().recover_view(request, version_id, extra_context)
+
+    def recoverlist_view(self, request, extra_context=None):
+        company_ids = set(Company.objects.managed_by(request.user).values_list("pk", flat=True))
+        deleted = [
+            version
+            for version in Version.objects.get_deleted(Posting).select_related("revision").order_by("-pk")
+            if version.field_dict["company_id"] in company_ids
+        ]
+        return super().recoverlist_view(request, {"deleted": deleted, **(extra_context or {})})
+
+    # Lifecycle actions: each posting is validated, saved and recorded on its own.
+
+    def change_each(self, request, postings, change, message):
+        """Apply `change` to each posting; save those that stay valid, report those that do not."""
+        saved = 0
+        for posting in postings:
+            change(posting)
+            try:
+                posting.full_clean()
+            except ValidationError as error:
+                self.message_user(
+                    request,
+                    gettext("“%(posting)s” was not changed: %(reasons)s")
+                    % {"posting": posting, "reasons": " ".join(error.messages)},
+                    messages.ERROR,
+                )
+                continue
+            with reversion.create_revision():
+                reversion.set_user(request.user)
+                posting.save()
+                self.log_change(request, posting, message)
+            saved += 1
+        if saved:
+            self.message_user(
+                request,
+                ngettext("%(count)d posting: %(message)s", "%(count)d postings: %(message)s", saved)
+                % {"count": saved, "message": message},
+                messages.SUCCESS,
+            )
+
+    @admin.action(description=_("Publish now"), permissions=["change"])
+    def publish_now(self, request, queryset):
+        self.change_each(request, queryset, Posting.publish_now, gettext("published now."))
+
+    @admin.action(description=_("Archive"), permissions=["change"])
+    def archive(self, request, queryset):
+        def archive(posting):
+            posting.status = Status.ARCHIVED
+
+        self.change_each(request, queryset, archive, gettext("archived."))
+
+    @admin.action(description=_("Extend expiry by 30 days"), permissions=["change"])
+    def extend_expiry(self, request, queryset):
+        if without := queryset.filter(valid_through__isnull=True).count():
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)d posting has no expiry date to extend.",
+                    "%(count)d postings have no expiry date to extend.",
+                    without,
+                )
+                % {"count": without},
+                messages.WARNING,
+            )
+        self.change_each(
+            request, queryset.filter(valid_through__isnull=False), Posting.extend_expiry, gettext("expiry extended.")
+        )
+
+    def copy_posting(self, request, posting, message, **changes):
+        """A new draft copy of `posting`, recorded in its history and the admin log."""
+        with reversion.create_revision():
+            copy = posting.copy(**changes)
+            reversion.set_user(request.user)
+            reversion.add_to_revision(copy)
+            self.log_addition(request, copy, message)
+        return copy
+
+    @admin.action(description=_("Duplicate as a new draft"), permissions=["add"])
+    def duplicate(self, request, queryset):
+        for posting in queryset:
+            self.copy_posting(
+                request,
+                posting,
+                gettext("Duplicated from “%(posting)s”.") % {"posting": posting},
+                title=gettext("%(title)s (copy)") % {"title": posting.title},
+            )
+        self.message_user(request, gettext("The copies are drafts: edit them, then publish."), messages.SUCCESS)
+
+    @admin.action(description=_("Create a translation…"), permissions=["add"])
+    def create_translation(self, request, queryset):
+        if queryset.count() != 1:
+            self.message_user(request, gettext("Select one posting to translate."), messages.WARNING)
+            return None
+        return redirect("admin:jobs_posting_translate", quote(queryset.get().pk))
+
+    @admin.action(description=_("Export selected postings as CSV"), permissions=["view"])
+    def export_csv(self, request, queryset):
+        response = HttpResponse(
+            content_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": 'attachment; filename="postings.csv"'},
+        )
+        writer = csv.writer(response)
+        writer.writerow(EXPORT_COLUMNS.keys())
+        for posting in queryset.select_related("company"):
+            writer.writerow(value(posting) for value in EXPORT_COLUMNS.values())
+        return response
+
+    # Translations.
+
+    def get_urls(self):
+        translate = path(
+            "<path:object_id>/translate/",
+            self.admin_site.admin_view(self.translate_view),
+            name="jobs_posting_translate",
+        )
+        return [translate, *super().get_urls()]
+
+    def translate_view(self, request, object_id):
+        """Copy a posting with its items into another language, as a draft of the same job."""
+        posting = self.get_object(request, unquote(object_id))
+        if posting is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = TranslationForm(request.POST or None, posting=posting)
+        if request.method == "POST" and form.is_valid():
+            language = form.cleaned_data["language"]
+            translation = self.copy_posting(
+                request,
+                posting,
+                gettext("Translation of “%(posting)s” (%(language)s).") % {"posting": posting, "language": language},
+                language=language,
+                translation_group=posting.translation_group,
+            )
+            self.message_user(
+                request,
+                gettext("This draft is a copy of “%(posting)s”: translate its text, then publish it.")
+                % {"posting": posting},
+                messages.SUCCESS,
+            )
+            return redirect("admin:jobs_posting_change", quote(translation.pk))
+        context = {
+            **self.admin_site.each_context(request),
+            "title": gettext("Translate “%(posting)s”") % {"posting": posting},
+            "opts": self.opts,
+            "original": posting,
+            "form": form,
+        }
+        return TemplateResponse(request, "admin/jobs/posting/translate.html", context)

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -7,6 +8,8 @@ class JobsConfig(AppConfig):
     verbose_name = _("Job postings")
 
     def ready(self):
+        from jobs.permissions import ensure_hr_editor_group
         from jobs.search import connect_signals
 
         connect_signals()
+        post_migrate.connect(ensure_hr_editor_group, sender=self)

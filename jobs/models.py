@@ -1,6 +1,8 @@
 import functools
 import uuid
+from datetime import timedelta
 
+import reversion
 from babel.core import get_global
 from babel.numbers import get_currency_name, get_territory_currencies
 from django.conf import settings
@@ -79,6 +81,16 @@ class Lifecycle(models.TextChoices):
     ARCHIVED = "archived", _("Archived")
 
 
+class CompanyQuerySet(models.QuerySet):
+    def managed_by(self, user):
+        """The companies whose postings `user` may manage: every one for a superuser, else their own."""
+        if user.is_superuser:
+            return self
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(members=user)
+
+
 class Company(models.Model):
     name = models.CharField(_("name"), max_length=200)
     slug = models.SlugField(_("slug"), max_length=200, unique=True)
@@ -86,6 +98,15 @@ class Company(models.Model):
     logo_url = models.URLField(_("logo URL"), blank=True)
     city = models.CharField(_("headquarters city"), max_length=100, blank=True)
     country = CountryField(_("headquarters country"), blank=True)
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        related_name="companies",
+        blank=True,
+        verbose_name=_("HR staff"),
+        help_text=_("The staff who write and manage this company's postings."),
+    )
+
+    objects = CompanyQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -126,11 +147,38 @@ class PostingQuerySet(models.QuerySet):
     def in_language(self, language):
         return self.filter(language=language)
 
+    def in_lifecycle(self, lifecycle, now=None):
+        """Postings whose effective state (see Posting.lifecycle) is `lifecycle` at `now`."""
+        now = now or timezone.now()
+        published = self.filter(status=Status.PUBLISHED)
+        match lifecycle:
+            case Lifecycle.PUBLISHED:
+                return self.live(now)
+            case Lifecycle.SCHEDULED:
+                return published.filter(Q(published_at__isnull=True) | Q(published_at__gt=now))
+            case Lifecycle.EXPIRED:
+                return published.filter(published_at__lte=now, valid_through__lte=now)
+            case _:
+                return self.filter(status=lifecycle)
+
+    def managed_by(self, user):
+        """The postings `user` may see and edit in the admin."""
+        if user.is_superuser:
+            return self
+        return self.filter(company__in=Company.objects.managed_by(user))
+
+    def with_salary(self):
+        return self.filter(Q(salary_min__isnull=False) | Q(salary_max__isnull=False))
+
     def for_listing(self):
-        """What a listing card shows, in a fixed number of queries."""
-        return self.select_related("company").prefetch_related("tags")
+        """What a listing card shows, in a fixed number of queries; anything else fails loudly."""
+        return self.select_related("company").prefetch_related("tags").fetch_mode(models.FETCH_RAISE)
 
 
+ITEM_RELATIONS = ("responsibilities", "requirements", "benefits", "career_steps")
+
+
+@reversion.register(follow=ITEM_RELATIONS, exclude=["search_document", "search_vector"])
 class Posting(models.Model):
     company = models.ForeignKey(Company, models.PROTECT, related_name="postings", verbose_name=_("company"))
     language = models.CharField(_("language"), max_length=10, choices=language_choices, db_index=True)
@@ -172,6 +220,12 @@ class Posting(models.Model):
     valid_through = models.DateTimeField(_("valid through"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    version = models.UUIDField(
+        _("version"),
+        default=uuid.uuid4,
+        editable=False,
+        help_text=_("Changes on every save, so that an edit based on an older version can be refused."),
+    )
 
     # Kept current by jobs.search.reindex(); the GIN index on search_vector exists on PostgreSQL only.
     search_document = models.TextField(editable=False, blank=True, default="")
@@ -207,6 +261,7 @@ class Posting(models.Model):
             self.slug = self.unique_slug()
         if self.status == Status.PUBLISHED and self.published_at is None:
             self.published_at = timezone.now()
+        self.version = uuid.uuid4()
         with transaction.atomic():
             super().save(*args, **kwargs)
             self.sync_work_countries()
@@ -223,10 +278,48 @@ class Posting(models.Model):
             errors["salary_currency"] = _("Give the currency of the salary.")
         if has_salary and not self.salary_period:
             errors["salary_period"] = _("Say whether the salary is per hour, day, month or year.")
-        if self.valid_through and self.published_at and self.valid_through <= self.published_at:
+        publishing = self.status == Status.PUBLISHED
+        published_at = self.published_at or (timezone.now() if publishing else None)
+        if self.valid_through and published_at and self.valid_through <= published_at:
             errors["valid_through"] = _("The expiry must come after the publish date.")
+        if publishing and not (self.apply_url or self.apply_email):
+            errors["apply_url"] = _("Give an application URL or e-mail address before publishing.")
         if errors:
             raise ValidationError(errors)
+
+    def copy(self, **changes):
+        """A new draft of this posting with its items and tags, changed by `changes`."""
+        fields = {
+            field.attname: getattr(self, field.attname)
+            for field in self._meta.concrete_fields
+            if field.editable and not field.primary_key
+        }
+        fields.update(
+            slug="",
+            status=Status.DRAFT,
+            published_at=None,
+            valid_through=None,
+            translation_group=uuid.uuid4(),
+            **changes,
+        )
+        with transaction.atomic():
+            duplicate = Posting.objects.create(**fields)
+            duplicate.tags.set(self.tags.all())
+            for related in ITEM_RELATIONS:
+                items = getattr(self, related).all()
+                items.model.objects.bulk_create(item.copy(posting_id=duplicate.pk) for item in items)
+        return duplicate
+
+    def extend_expiry(self, days=30, now=None):
+        """Push the expiry date `days` further, counted from `now` if it has passed."""
+        now = now or timezone.now()
+        self.valid_through = max(self.valid_through, now) + timedelta(days=days)
+
+    def publish_now(self, now=None):
+        """Make the posting live from `now` on, unless it already is."""
+        if self.lifecycle != Lifecycle.PUBLISHED:
+            self.status = Status.PUBLISHED
+            self.published_at = now or timezone.now()
 
     def unique_slug(self):
         base = slugify(self.title)[:200] or "posting"
@@ -313,7 +406,14 @@ class PostingItem(models.Model):
     def __str__(self):
         return self.text
 
+    def copy(self, **changes):
+        """An unsaved copy of this item, changed by `changes`."""
+        fields = {field.attname: getattr(self, field.attname) for field in self._meta.concrete_fields}
+        fields.update(id=None, **changes)
+        return type(self)(**fields)
 
+
+@reversion.register()
 class Responsibility(PostingItem):
     class Kind(models.TextChoices):
         PRIMARY = "primary", _("Primary")
@@ -327,6 +427,7 @@ class Responsibility(PostingItem):
         default_related_name = "responsibilities"
 
 
+@reversion.register()
 class Requirement(PostingItem):
     class Kind(models.TextChoices):
         MUST_HAVE = "must_have", _("Must have")
@@ -345,6 +446,7 @@ class Requirement(PostingItem):
         default_related_name = "requirements"
 
 
+@reversion.register()
 class Benefit(PostingItem):
     class Meta(PostingItem.Meta):
         verbose_name = _("benefit")
@@ -352,6 +454,7 @@ class Benefit(PostingItem):
         default_related_name = "benefits"
 
 
+@reversion.register()
 class CareerStep(PostingItem):
     class Kind(models.TextChoices):
         FROM = "from", _("Typically comes from")

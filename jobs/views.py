@@ -2,12 +2,14 @@ from django.core.paginator import Paginator
 from django.db import DatabaseError, connection
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
+from django.utils.cache import add_never_cache_headers
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
 from jobs.filters import PostingFilter, Sort, active_filters, facets, loosening
 from jobs.models import Lifecycle, Posting
+from jobs.permissions import can_preview
 from jobs.search import by_relevance
 
 PAGE_SIZE = 20
@@ -49,17 +51,24 @@ def posting_detail(request, slug):
         slug=slug,
     )
     lifecycle = posting.lifecycle
-    if lifecycle in NOT_YET_PUBLIC:
+    preview = lifecycle in NOT_YET_PUBLIC
+    if preview and not can_preview(request.user, posting):
         raise Http404
     if posting.language != request.LANGUAGE_CODE:
         return HttpResponseRedirect(posting.get_absolute_url())
     context = {
         "posting": posting,
+        "preview": preview,
+        "lifecycle": lifecycle,
         "closed": lifecycle in CLOSED,
         "translations": posting.translations(),
         "similar": posting.similar(),
     }
-    return render(request, "jobs/posting_detail.html", context, status=410 if context["closed"] else 200)
+    response = render(request, "jobs/posting_detail.html", context, status=410 if context["closed"] else 200)
+    if preview:
+        add_never_cache_headers(response)
+        response["X-Robots-Tag"] = "noindex"
+    return response
 
 
 @never_cache

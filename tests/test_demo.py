@@ -59,6 +59,21 @@ def test_demo_hr_login_gets_a_new_random_password_each_time(client):
     _same_user, new_password = ensure_demo_hr_user()
 
     assert password != new_password
-    assert client.login(username=user.username, password=new_password)
-    assert not client.login(username=user.username, password=password)
-    assert client.get("/admin/jobs/posting/").status_code == 200
+    old_login = client.post("/admin/login/", {"username": user.username, "password": password})
+    assert old_login.status_code == 200
+    new_login = client.post("/admin/login/", {"username": user.username, "password": new_password})
+    assert new_login.status_code == 302
+
+
+def test_demo_hr_login_edits_every_demo_company_as_an_hr_editor(client):
+    seed()
+    user, _password = ensure_demo_hr_user()
+    client.force_login(user)
+
+    response = client.get("/admin/jobs/posting/")
+
+    assert response.status_code == 200
+    assert response.context["cl"].result_count == Posting.objects.count()
+    assert set(user.companies.all()) == set(Company.objects.all())
+    assert [group.name for group in user.groups.all()] == ["HR editor"]
+    assert not user.is_superuser

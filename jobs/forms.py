@@ -1,0 +1,88 @@
+"""Forms of the HR admin: the posting form that refuses lost updates, ordered item formsets."""
+
+from django import forms
+from django.conf import settings
+from django.contrib.admin.utils import quote
+from django.core.exceptions import ValidationError
+from django.forms.models import BaseInlineFormSet
+from django.urls import reverse
+from django.utils.formats import date_format
+from django.utils.html import format_html
+from django.utils.timezone import localtime
+from django.utils.translation import gettext_lazy as _
+from reversion.models import Version
+
+from jobs.models import Posting
+
+
+class PostingForm(forms.ModelForm):
+    """The posting form, which refuses to save over a version it was not based on.
+
+    PostingAdmin names its fields. The form carries the version it was loaded from. Validation runs inside the admin's
+    transaction and locks the posting's row, so of two saves based on the same version
+    the later one waits for the earlier, then finds a new version and is refused with
+    everything its author typed still on the form.
+    """
+
+    based_on_version = forms.UUIDField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["based_on_version"].initial = self.instance.version
+
+    def clean(self):
+        cleaned_data = super().clean()
+        if self.instance.pk is not None:
+            current = Posting.objects.select_for_update().filter(pk=self.instance.pk).values("version").first()
+            if current and current["version"] != cleaned_data.get("based_on_version"):
+                raise ValidationError(self.conflict_message(), code="conflict")
+        return cleaned_data
+
+    def conflict_message(self):
+        url = reverse("admin:jobs_posting_change", args=[quote(self.instance.pk)])
+        latest = Version.objects.get_for_object(self.instance).select_related("revision__user").first()
+        if latest is None:
+            saved_by = _("Someone else has saved this posting since you opened it.")
+        else:
+            revision = latest.revision
+            saved_by = _("%(user)s saved this posting on %(when)s, after you opened it.") % {
+                "user": revision.user or _("Someone else"),
+                "when": date_format(localtime(revision.date_created), "DATETIME_FORMAT"),
+            }
+        return format_html(
+            '{} {} <a href="{}" target="_blank" rel="noopener">{}</a>',
+            saved_by,
+            _("Your changes are not saved yet, and theirs are kept. Compare with the current version,"),
+            url,
+            _("open it in a new tab, and make your changes there."),
+        )
+
+
+class ItemFormSet(BaseInlineFormSet):
+    """A posting's ordered items: a new item whose position is left empty goes last."""
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        form.fields["position"].required = False
+        form.fields["position"].initial = None
+        form.fields["position"].widget.attrs.update({"class": "item-position", "min": 0})
+
+    def clean(self):
+        super().clean()
+        kept = [form for form in self.forms if form.has_changed() and form not in self.deleted_forms]
+        last = max((form.cleaned_data.get("position") or 0 for form in kept), default=0)
+        for form in kept:
+            if form.cleaned_data.get("position") is None:
+                last += 1
+                form.instance.position = form.cleaned_data["position"] = last
+
+
+class TranslationForm(forms.Form):
+    language = forms.ChoiceField(label=_("Translate into"))
+
+    def __init__(self, *args, posting, **kwargs):
+        super().__init__(*args, **kwargs)
+        taken = set(
+            Posting.objects.filter(translation_group=posting.translation_group).values_list("language", flat=True)
+        )
+        self.fields["language"].choices = [(code, name) for code, name in settings.LANGUAGES if code not in taken]
