@@ -61,12 +61,26 @@ class PostingFilter(django_filters.FilterSet):
 
     def filtered_without(self, excluded):
         """The postings matching every valid parameter except `excluded` (for its facet counts)."""
-        self.form.is_valid()
         postings = self.queryset
-        for name, value in self.form.cleaned_data.items():
+        for name, value in self.valid_choices():
             if name != excluded:
                 postings = self.filters[name].filter(postings, value)
         return postings
+
+    def valid_choices(self):
+        """(parameter, value) of every parameter the visitor gave a valid value for."""
+        self.form.is_valid()
+        return self.form.cleaned_data.items()
+
+    def counts_in_other_languages(self):
+        """{language: number of live postings in it that match the same filters}, for the other languages."""
+        postings = Posting.objects.live().exclude(language=self.language)
+        for name, value in self.valid_choices():
+            if name == "q":
+                postings = matching(postings, value) if value else postings
+            else:
+                postings = self.filters[name].filter(postings, value)
+        return grouped_counts(postings, "language")
 
     @property
     def search_text(self):

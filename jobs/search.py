@@ -12,11 +12,11 @@ Both compare text folded to lower case without accents, so "developpeur" finds
 import threading
 import unicodedata
 from functools import reduce
-from operator import add
+from operator import add, or_
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.db import connection, transaction
-from django.db.models import F, Value
+from django.db.models import F, Q, Value
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
 from jobs.models import Benefit, CareerStep, Company, Posting, Requirement, Responsibility, Tag
@@ -115,12 +115,18 @@ def search_query(text, language):
     return SearchQuery(fold(text), config=SEARCH_CONFIGS[language], search_type="websearch")
 
 
-def matching(postings, text, language):
-    """Postings in `language` that match the words of `text` (all postings if it has no words)."""
+def matching(postings, text, language=None):
+    """Postings that match the words of `text` (all of them if it has no words).
+
+    With no `language`, each posting is matched in its own language.
+    """
     if not any(char.isalnum() for char in text):
         return postings
     if uses_postgres():
-        return postings.filter(search_vector=search_query(text, language))
+        languages = [language] if language else SEARCH_CONFIGS
+        return postings.filter(
+            reduce(or_, (Q(language=code, search_vector=search_query(text, code)) for code in languages))
+        )
     for word in fold(text).split():
         postings = postings.filter(search_document__contains=word)
     return postings

@@ -1,18 +1,22 @@
+from django.conf import settings
 from django.core.paginator import Paginator
 from django.db import DatabaseError, connection
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
+from django.utils import translation
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
 from jobs.filters import PostingFilter, Sort, active_filters, facets, loosening
+from jobs.languages import hreflang_links, listing_urls, with_listing_fallback
 from jobs.models import Lifecycle, Posting
 from jobs.permissions import can_preview
 from jobs.search import by_relevance
 
 PAGE_SIZE = 20
+FEW_RESULTS = 5  # below this, the listing points to matching postings in other languages
 CLOSED = {Lifecycle.EXPIRED, Lifecycle.ARCHIVED}
 NOT_YET_PUBLIC = {Lifecycle.DRAFT, Lifecycle.SCHEDULED}
 
@@ -28,6 +32,7 @@ def posting_list(request):
     page = Paginator(postings.for_listing(), PAGE_SIZE).get_page(request.GET.get("page"))
     groups = facets(filterset)
     chosen = active_filters(request.GET, filterset, groups)
+    language_urls = listing_urls(request.GET)
     context = {
         "filterset": filterset,
         "facets": groups,
@@ -35,11 +40,24 @@ def posting_list(request):
         "elided_pages": page.paginator.get_elided_page_range(page.number),
         "active_filters": chosen,
         "loosen": [] if page.paginator.count else loosening(request.GET, filterset, chosen),
+        "language_urls": language_urls,
+        "elsewhere": in_other_languages(filterset, language_urls) if page.paginator.count < FEW_RESULTS else [],
+        "hreflang": [] if request.GET else hreflang_links(request, with_listing_fallback({}), default="/"),
     }
     template = "jobs/posting_list.html"
     if request.htmx and not request.htmx.history_restore_request:
         template += "#filtered"
     return render(request, template, context)
+
+
+def in_other_languages(filterset, language_urls):
+    """The other languages with postings matching the same filters, with counts and links."""
+    counts = filterset.counts_in_other_languages()
+    return [
+        {**translation.get_language_info(code), "count": counts[code], "url": language_urls[code]}
+        for code, _name in settings.LANGUAGES
+        if counts.get(code)
+    ]
 
 
 @require_GET
@@ -56,13 +74,18 @@ def posting_detail(request, slug):
         raise Http404
     if posting.language != request.LANGUAGE_CODE:
         return HttpResponseRedirect(posting.get_absolute_url())
+    translations = list(posting.translations())
+    versions = {other.language: other.get_absolute_url() for other in [posting, *translations]}
+    default = versions.get(settings.LANGUAGE_CODE, versions[posting.language])
     context = {
         "posting": posting,
         "preview": preview,
         "lifecycle": lifecycle,
         "closed": lifecycle in CLOSED,
-        "translations": posting.translations(),
+        "translations": translations,
         "similar": posting.similar(),
+        "language_urls": with_listing_fallback(versions),
+        "hreflang": [] if preview or lifecycle in CLOSED else hreflang_links(request, versions, default=default),
     }
     response = render(request, "jobs/posting_detail.html", context, status=410 if context["closed"] else 200)
     if preview:

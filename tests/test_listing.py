@@ -212,12 +212,13 @@ def test_the_form_works_without_javascript(client, board):
     assert 'name="workplace" value="remote" checked' in response.text
 
 
-@pytest.mark.parametrize("count", [1, 30])
-def test_the_listing_runs_a_fixed_number_of_queries(client, django_assert_num_queries, count):
+@pytest.mark.parametrize(("count", "queries"), [(1, 16), (6, 15), (45, 15)])
+def test_the_listing_runs_a_fixed_number_of_queries(client, django_assert_num_queries, count, queries):
+    """Whatever the page holds; below five results one more query counts matches in other languages."""
     tag = TagFactory()
     PostingFactory.create_batch(count, tags=[tag], items=False)
 
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(queries):
         listed(client, "?workplace=hybrid&tag=" + tag.slug)
 
 

@@ -1,0 +1,61 @@
+"""Where each language's version of the current page is: the language switcher and hreflang links."""
+
+from django.conf import settings
+from django.http import QueryDict
+from django.urls import reverse
+from django.utils import translation
+
+from jobs.models import Posting, WorkCountry
+
+# Listing parameters that mean the same in every language; country, tag and company are kept
+# only where the target language has live postings for them.
+LANGUAGE_NEUTRAL = ["q", "workplace", "employment", "seniority", "salary", "posted", "sort"]
+
+
+def listing_url(language, query=None):
+    with translation.override(language):
+        url = reverse("jobs:posting_list")
+    return f"{url}?{query.urlencode()}" if query else url
+
+
+def available_values(query):
+    """For the countries, tags and companies chosen in `query`: {parameter: {language: values with live postings}}."""
+    live = Posting.objects.live()
+    sources = {
+        "country": (WorkCountry.objects.filter(posting__in=live), "posting__language", "country"),
+        "tag": (Posting.tags.through.objects.filter(posting__in=live), "posting__language", "tag__slug"),
+        "company": (live, "language", "company__slug"),
+    }
+    available = {}
+    for name, (rows, language_field, value_field) in sources.items():
+        if chosen := query.getlist(name):
+            pairs = rows.filter(**{f"{value_field}__in": chosen}).values_list(language_field, value_field)
+            by_language = available[name] = {}
+            for language, value in pairs.distinct():
+                by_language.setdefault(language, set()).add(value)
+    return available
+
+
+def listing_urls(query):
+    """Every language's listing, with the visitor's filters that still make sense in it."""
+    available = available_values(query)
+    urls = {}
+    for code, _name in settings.LANGUAGES:
+        kept = QueryDict(mutable=True)
+        for name in LANGUAGE_NEUTRAL:
+            kept.setlist(name, query.getlist(name))
+        for name, by_language in available.items():
+            kept.setlist(name, [value for value in query.getlist(name) if value in by_language.get(code, ())])
+        urls[code] = listing_url(code, kept)
+    return urls
+
+
+def with_listing_fallback(urls):
+    """`urls` for the languages it has, and for every other language that language's listing."""
+    return {code: urls.get(code) or listing_url(code) for code, _name in settings.LANGUAGES}
+
+
+def hreflang_links(request, urls, default):
+    """<link rel="alternate" hreflang> for each language's page and x-default for `default`."""
+    links = [{"hreflang": code, "href": request.build_absolute_uri(url)} for code, url in urls.items()]
+    return [*links, {"hreflang": "x-default", "href": request.build_absolute_uri(default)}]

@@ -1,0 +1,192 @@
+import re
+from datetime import datetime
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.template import Context, Template
+from django.utils import timezone, translation
+
+from jobs.search import SEARCH_CONFIGS
+from tests.factories import PostingFactory, TagFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def switcher_targets(response):
+    """{language: URL the switcher's button for it leads to}."""
+    forms = re.findall(
+        r'name="language" value="(\w+)">\s*<input type="hidden" name="next" value="([^"]*)"', response.text
+    )
+    return {code: url.replace("&amp;", "&") for code, url in forms}
+
+
+def hreflangs(response):
+    return dict(re.findall(r'<link rel="alternate" hreflang="([\w-]+)" href="([^"]+)">', response.text))
+
+
+def test_root_prefers_the_language_cookie_over_the_browser(client):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "de"
+
+    response = client.get("/", headers={"accept-language": "es"})
+
+    assert response["Location"] == "/de/"
+
+
+def test_the_switcher_sets_the_language_and_goes_where_it_pointed(client):
+    response = client.post("/i18n/setlang/", {"language": "fr", "next": "/fr/?workplace=remote"})
+
+    assert response.status_code == 302
+    assert response["Location"] == "/fr/?workplace=remote"
+    assert client.cookies[settings.LANGUAGE_COOKIE_NAME].value == "fr"
+    assert client.get("/")["Location"] == "/fr/"
+
+
+def test_the_listing_switcher_keeps_the_filters_that_make_sense_in_each_language(client):
+    PostingFactory(language="en", country="DE", tags=[TagFactory(slug="backend")])
+    PostingFactory(language="fr", country="DE")
+    PostingFactory(language="de", country="AT", tags=[TagFactory(slug="backend")])
+
+    response = client.get(
+        "/en/",
+        {"q": "engineer", "workplace": "hybrid", "seniority": "senior", "country": "DE", "tag": "backend", "page": "2"},
+    )
+    targets = switcher_targets(response)
+
+    assert set(targets) == {"fr", "de", "es"}
+    assert targets["fr"] == "/fr/?q=engineer&workplace=hybrid&seniority=senior&country=DE"
+    assert targets["de"] == "/de/?q=engineer&workplace=hybrid&seniority=senior&tag=backend"
+    assert targets["es"] == "/es/?q=engineer&workplace=hybrid&seniority=senior"
+
+
+def test_the_switcher_follows_htmx_swaps(client):
+    response = client.get("/en/", {"workplace": "remote"}, headers={"HX-Request": "true"})
+
+    assert 'id="language-switcher" class="language-switcher" aria-label="Language" hx-swap-oob="true"' in response.text
+    assert switcher_targets(response)["fr"] == "/fr/?workplace=remote"
+
+
+def test_the_posting_switcher_leads_to_translations_or_else_the_listing(client):
+    english = PostingFactory(language="en")
+    french = PostingFactory(language="fr", translation_group=english.translation_group)
+    PostingFactory(language="de", translation_group=english.translation_group, draft=True)
+
+    targets = switcher_targets(client.get(english.get_absolute_url()))
+
+    assert targets == {"fr": french.get_absolute_url(), "de": "/de/", "es": "/es/"}
+
+
+def test_hreflang_lists_real_translations_and_x_default_only(client):
+    french = PostingFactory(language="fr")
+    english = PostingFactory(language="en", translation_group=french.translation_group)
+    PostingFactory(language="es", translation_group=french.translation_group, expired=True)
+
+    links = hreflangs(client.get(french.get_absolute_url()))
+
+    assert links == {
+        "fr": f"http://testserver{french.get_absolute_url()}",
+        "en": f"http://testserver{english.get_absolute_url()}",
+        "x-default": f"http://testserver{english.get_absolute_url()}",
+    }
+    for url in links.values():
+        assert client.get(url).status_code == 200
+
+
+def test_a_posting_without_translations_has_itself_as_x_default(client):
+    posting = PostingFactory(language="de")
+
+    assert hreflangs(client.get(posting.get_absolute_url())) == {
+        "de": f"http://testserver{posting.get_absolute_url()}",
+        "x-default": f"http://testserver{posting.get_absolute_url()}",
+    }
+
+
+def test_closed_postings_have_no_hreflang(client):
+    posting = PostingFactory(expired=True)
+    PostingFactory(language="fr", translation_group=posting.translation_group)
+
+    assert hreflangs(client.get(posting.get_absolute_url())) == {}
+
+
+def test_the_plain_listing_has_hreflang_for_every_language(client):
+    links = hreflangs(client.get("/es/"))
+
+    assert links == {
+        **{code: f"http://testserver/{code}/" for code, _name in settings.LANGUAGES},
+        "x-default": "http://testserver/",
+    }
+    assert hreflangs(client.get("/es/?workplace=remote")) == {}
+
+
+def test_similar_postings_stay_in_the_language(client):
+    tag = TagFactory()
+    posting = PostingFactory(language="en", tags=[tag])
+    same = PostingFactory(language="en", tags=[tag], title="Same language")
+    PostingFactory(language="fr", tags=[tag], title="Autre langue")
+
+    assert list(client.get(posting.get_absolute_url()).context["similar"]) == [same]
+
+
+def test_few_matches_point_to_matching_postings_in_other_languages(client):
+    PostingFactory(language="en", workplace="remote", title="Remote engineer")
+    PostingFactory.create_batch(2, language="fr", workplace="remote")
+    PostingFactory(language="fr", workplace="onsite")
+    PostingFactory(language="de", workplace="remote", draft=True)
+
+    response = client.get("/en/", {"workplace": "remote"})
+
+    assert [(other["code"], other["count"]) for other in response.context["elsewhere"]] == [("fr", 2)]
+    assert 'href="/fr/?workplace=remote"' in response.text
+    assert "Matching jobs in other languages" in response.text
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        ("en", "€75,000–€95,000 per year"),
+        ("fr", "75\u202f000–95\u202f000\u00a0€"),
+        ("de", "75.000–95.000\u00a0€"),
+        ("es", "75.000–95.000\u00a0€"),
+    ],
+)
+def test_salaries_are_formatted_for_the_locale(language, expected):
+    posting = PostingFactory.build(salary_min=Decimal(75000), salary_max=Decimal(95000), salary_currency="EUR")
+
+    with translation.override(language):
+        text = Template("{% load postings %}{% salary_range posting %}").render(Context({"posting": posting}))
+
+    assert text.startswith(expected)
+
+
+def test_usd_salaries_read_naturally_in_english_and_french():
+    posting = PostingFactory.build(salary_min=Decimal(160000), salary_max=Decimal(220000), salary_currency="USD")
+    template = Template("{% load postings %}{% salary_range posting %}")
+
+    with translation.override("en"):
+        assert template.render(Context({"posting": posting})) == "$160,000–$220,000 per year"
+    with translation.override("fr"):
+        assert template.render(Context({"posting": posting})).startswith("160\u202f000–220\u202f000\u00a0$US")
+
+
+def test_dates_and_relative_times_are_localized(client):
+    posting = PostingFactory(
+        language="de", published_at=timezone.make_aware(datetime(2026, 3, 5, 9)), valid_through=None
+    )
+
+    response = client.get(posting.get_absolute_url())
+
+    assert "5. März 2026" in response.text
+    assert "vor " in client.get("/de/").text
+
+
+@pytest.mark.parametrize("code", [code for code, _name in settings.LANGUAGES])
+def test_every_language_has_a_search_configuration(code):
+    assert code in SEARCH_CONFIGS
+
+
+@pytest.mark.parametrize("code", [code for code, _name in settings.LANGUAGES if code != settings.LANGUAGE_CODE])
+def test_every_language_has_a_compiled_catalogue(code):
+    messages = Path(settings.LOCALE_PATHS[0]) / code / "LC_MESSAGES"
+    assert (messages / "django.po").is_file()
+    assert (messages / "django.mo").is_file()
