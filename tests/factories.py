@@ -1,9 +1,12 @@
 from datetime import timedelta
 
 import factory
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
 from django.utils import timezone
 
 from jobs import models
+from jobs.permissions import ensure_hr_editor_group
 from jobs.search import reindex
 
 
@@ -100,3 +103,35 @@ class PostingFactory(factory.django.DjangoModelFactory):
             ]
         )
         reindex([self.pk])
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    """A user; give raw_password="…" for one who logs in with a password (hashing it is slow)."""
+
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ["username"]
+        skip_postgeneration_save = True
+
+    class Params:
+        raw_password = None
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.LazyAttribute(lambda user: f"{user.username}@example.com")
+    password = factory.LazyAttribute(lambda user: make_password(user.raw_password))
+
+
+class HREditorFactory(UserFactory):
+    """Staff in the HR editor group, HR of the companies given as companies=[…]."""
+
+    is_staff = True
+
+    @factory.post_generation
+    def groups(self, create, extracted, **kwargs):
+        if create:
+            self.groups.add(ensure_hr_editor_group())
+
+    @factory.post_generation
+    def companies(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.companies.set(extracted)
