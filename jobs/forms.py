@@ -69,7 +69,11 @@ class ItemFormSet(BaseInlineFormSet):
 
     def clean(self):
         super().clean()
-        kept = [form for form in self.forms if form.has_changed() and form not in self.deleted_forms]
+        kept = [
+            form
+            for form in self.forms
+            if (form.instance.pk is not None or form.has_changed()) and form not in self.deleted_forms
+        ]
         last = max((form.cleaned_data.get("position") or 0 for form in kept), default=0)
         for form in kept:
             if form.cleaned_data.get("position") is None:

@@ -294,14 +294,14 @@ class Posting(models.Model):
             for field in self._meta.concrete_fields
             if field.editable and not field.primary_key
         }
-        fields.update(
-            slug="",
-            status=Status.DRAFT,
-            published_at=None,
-            valid_through=None,
-            translation_group=uuid.uuid4(),
+        fields |= {
+            "slug": "",
+            "status": Status.DRAFT,
+            "published_at": None,
+            "valid_through": None,
+            "translation_group": uuid.uuid4(),
             **changes,
-        )
+        }
         with transaction.atomic():
             duplicate = Posting.objects.create(**fields)
             duplicate.tags.set(self.tags.all())
@@ -409,7 +409,7 @@ class PostingItem(models.Model):
     def copy(self, **changes):
         """An unsaved copy of this item, changed by `changes`."""
         fields = {field.attname: getattr(self, field.attname) for field in self._meta.concrete_fields}
-        fields.update(id=None, **changes)
+        fields |= {"id": None, **changes}
         return type(self)(**fields)
 
 

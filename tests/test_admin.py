@@ -1,7 +1,10 @@
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from jobs.models import Posting, Tag
+from tests.admin_forms import change_form_data
 from tests.factories import CompanyFactory, PostingFactory, TagFactory
 
 pytestmark = pytest.mark.django_db
@@ -99,7 +102,7 @@ def test_admin_rejects_a_salary_without_currency(admin_client):
     "query",
     [
         "",
-        "?status__exact=published",
+        "?lifecycle=published",
         "?language__exact=fr",
         "?workplace__exact=remote",
         "?country__exact=DE",
@@ -139,3 +142,198 @@ def test_admin_tag_form_stores_a_name_per_language(admin_client):
     assert tag.translated_names == {"fr": "Développement backend", "es": "Desarrollo backend"}
     assert tag.label("fr") == "Développement backend"
     assert tag.label("de") == "Backend development"
+
+
+def change_page(client, posting):
+    return client.get(reverse("admin:jobs_posting_change", args=[posting.pk]))
+
+
+def save(client, posting, data):
+    return client.post(reverse("admin:jobs_posting_change", args=[posting.pk]), data)
+
+
+def errors_of(response):
+    form = response.context["adminform"].form
+    return {field: [str(error) for error in errors] for field, errors in form.errors.items()}
+
+
+def test_an_unchanged_form_saves_and_gives_the_posting_a_new_version(admin_client):
+    posting = PostingFactory()
+    version = posting.version
+
+    response = save(admin_client, posting, change_form_data(change_page(admin_client, posting)))
+
+    assert response.status_code == 302
+    posting.refresh_from_db()
+    assert posting.version != version
+    assert posting.requirements.count() == 5
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "message"),
+    [
+        ({"salary_min": "95000", "salary_max": "90000"}, "__all__", "The salary minimum cannot be above the maximum."),
+        ({"salary_currency": ""}, "salary_currency", "Give the currency of the salary."),
+        ({"salary_period": ""}, "salary_period", "Say whether the salary is per hour, day, month or year."),
+        (
+            {"valid_through_0": "2020-01-01", "valid_through_1": "00:00:00"},
+            "valid_through",
+            "The expiry must come after the publish date.",
+        ),
+        (
+            {"apply_url": "", "apply_email": ""},
+            "apply_url",
+            "Give an application URL or e-mail address before publishing.",
+        ),
+    ],
+)
+def test_the_admin_explains_what_is_wrong_and_saves_nothing(admin_client, changes, field, message):
+    posting = PostingFactory()
+    before = Posting.objects.values().get(pk=posting.pk)
+    data = change_form_data(change_page(admin_client, posting)) | changes
+
+    response = save(admin_client, posting, data)
+
+    assert response.status_code == 200
+    assert errors_of(response)[field] == [message]
+    assert message in response.text
+    assert Posting.objects.values().get(pk=posting.pk) == before
+
+
+def test_a_draft_may_have_no_way_to_apply_yet(admin_client):
+    posting = PostingFactory(draft=True)
+    data = change_form_data(change_page(admin_client, posting)) | {"apply_url": "", "apply_email": ""}
+
+    assert save(admin_client, posting, data).status_code == 302
+
+
+def test_an_expiry_before_now_is_refused_when_publishing_without_a_date(admin_client):
+    posting = PostingFactory(draft=True)
+    data = change_form_data(change_page(admin_client, posting)) | {
+        "status": "published",
+        "valid_through_0": "2020-01-01",
+        "valid_through_1": "00:00:00",
+    }
+
+    response = save(admin_client, posting, data)
+
+    assert errors_of(response)["valid_through"] == ["The expiry must come after the publish date."]
+
+
+def test_items_are_saved_in_the_order_of_their_positions(admin_client):
+    posting = PostingFactory()
+    data = change_form_data(change_page(admin_client, posting))
+    # Move the last of the five requirements to the top.
+    for index in range(5):
+        data[f"requirements-{index}-position"] = str(index + 2)
+    data["requirements-4-position"] = "1"
+
+    save(admin_client, posting, data)
+
+    texts = [item.text for item in posting.requirements.all()]
+    assert texts == ["Requirement 5", "Requirement 1", "Requirement 2", "Requirement 3", "Requirement 4"]
+
+
+def test_a_new_item_without_a_position_goes_last_and_empty_rows_are_ignored(admin_client):
+    posting = PostingFactory()
+    data = change_form_data(change_page(admin_client, posting))
+    extra = data["benefits-TOTAL_FORMS"]
+    data |= {
+        f"benefits-{extra}-text": "Bike leasing",
+        f"benefits-{extra}-position": "",
+        "benefits-TOTAL_FORMS": str(int(extra) + 2),
+    }
+
+    response = save(admin_client, posting, data)
+
+    assert response.status_code == 302
+    assert [(item.position, item.text) for item in posting.benefits.all()] == [
+        (1, "Benefit 1"),
+        (2, "Benefit 2"),
+        (3, "Benefit 3"),
+        (4, "Bike leasing"),
+    ]
+
+
+def test_the_change_page_lists_what_a_good_posting_still_lacks(admin_client):
+    posting = PostingFactory(
+        salary_min=None,
+        salary_max=None,
+        salary_currency="",
+        salary_period="",
+        valid_through=None,
+        workplace="remote",
+        items=False,
+    )
+
+    response = change_page(admin_client, posting)
+
+    for missing in [
+        "A salary range",
+        "An expiry date",
+        "Responsibilities",
+        "Requirements",
+        "Benefits",
+        "The countries candidates may work from",
+        "A translation.",
+    ]:
+        assert missing in response.text
+    assert reverse("admin:jobs_posting_translate", args=[posting.pk]) in response.text
+
+
+def test_a_complete_posting_lacks_nothing(admin_client):
+    posting = PostingFactory(remote=True)
+    PostingFactory(language="fr", translation_group=posting.translation_group)
+
+    response = change_page(admin_client, posting)
+
+    assert "Nothing: this posting has everything a good posting has." in response.text
+    assert str(response.context["adminform"].form.instance.lifecycle.label) in response.text
+
+
+def test_a_save_based_on_an_older_version_is_refused_and_keeps_both_edits(admin_client, admin_user):
+    posting = PostingFactory(title="Backend engineer")
+    mine = change_form_data(change_page(admin_client, posting))
+    theirs = dict(mine)
+
+    theirs |= {"title": "Senior backend engineer", "requirements-0-text": "Go"}
+    assert save(admin_client, posting, theirs).status_code == 302
+    mine |= {"title": "Backend developer", "summary": "My new summary."}
+    response = save(admin_client, posting, mine)
+
+    assert response.status_code == 200
+    message = str(response.context["adminform"].form.non_field_errors()[0])
+    assert f"{admin_user.username} saved this posting on" in message
+    assert "Your changes are not saved yet, and theirs are kept." in message
+    # My input is still on the form, to be copied over.
+    assert 'value="Backend developer"' in response.text
+    assert "My new summary." in response.text
+    posting.refresh_from_db()
+    assert posting.title == "Senior backend engineer"
+    assert posting.summary != "My new summary."
+    assert posting.requirements.first().text == "Go"
+
+
+def test_a_change_to_items_alone_also_refuses_older_versions(admin_client):
+    posting = PostingFactory()
+    mine = change_form_data(change_page(admin_client, posting))
+
+    theirs = mine | {"benefits-0-DELETE": "on"}
+    assert save(admin_client, posting, theirs).status_code == 302
+    response = save(admin_client, posting, mine | {"title": "Mine"})
+
+    assert response.status_code == 200
+    assert response.context["adminform"].form.non_field_errors()
+    assert posting.benefits.count() == 2
+    assert Posting.objects.get(pk=posting.pk).title != "Mine"
+
+
+def test_the_version_check_locks_the_posting_until_the_save_is_done(admin_client):
+    posting = PostingFactory()
+    data = change_form_data(change_page(admin_client, posting))
+
+    with CaptureQueriesContext(connection) as queries:
+        save(admin_client, posting, data)
+
+    if connection.features.has_select_for_update:
+        assert any("FOR UPDATE" in query["sql"] for query in queries)
