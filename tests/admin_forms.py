@@ -18,6 +18,8 @@ def form_data(form):
                 data[field.html_name] = "on"
         elif value is not None:
             data[field.html_name] = str(value)
+        if field.field.show_hidden_initial and value is not None:
+            data[field.html_initial_name] = str(value)
     return data
 
 

@@ -1,0 +1,69 @@
+"""The admin login resists password guessing without locking everybody out."""
+
+import pytest
+from django.conf import settings
+from django.urls import reverse
+
+from tests.factories import HREditorFactory
+
+pytestmark = pytest.mark.django_db
+
+LOGIN = reverse("admin:login")
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture
+def editor():
+    return HREditorFactory(username="alice", raw_password=PASSWORD)
+
+
+def log_in(client, username, password, address="192.0.2.1", **headers):
+    return client.post(LOGIN, {"username": username, "password": password}, REMOTE_ADDR=address, **headers)
+
+
+def guess(client, username, times, address="192.0.2.1", **headers):
+    for attempt in range(times):
+        log_in(client, username, f"guess {attempt}", address, **headers)
+
+
+def test_a_username_is_locked_out_from_an_address_after_repeated_failures(client, editor):
+    guess(client, "alice", settings.AXES_FAILURE_LIMIT - 1)
+    assert log_in(client, "alice", "wrong").status_code == 429
+
+    response = log_in(client, "alice", PASSWORD)
+
+    assert response.status_code == 429
+    assert "Too many failed logins" in response.text
+    assert f"failed {settings.AXES_FAILURE_LIMIT} times in a row" in response.text
+    assert "Try again in 15 minutes." in response.text
+    assert "_auth_user_id" not in client.session
+
+
+def test_fewer_failures_do_not_lock_out_and_a_success_starts_the_count_again(client, editor):
+    guess(client, "alice", settings.AXES_FAILURE_LIMIT - 1)
+    assert log_in(client, "alice", PASSWORD).status_code == 302
+    client.logout()
+
+    guess(client, "alice", settings.AXES_FAILURE_LIMIT - 1)
+
+    assert log_in(client, "alice", PASSWORD).status_code == 302
+
+
+def test_the_same_person_logs_in_from_another_address(client, editor):
+    guess(client, "alice", settings.AXES_FAILURE_LIMIT)
+
+    assert log_in(client, "alice", PASSWORD, address="198.51.100.7").status_code == 302
+
+
+def test_colleagues_behind_the_same_address_still_log_in(client, editor):
+    HREditorFactory(username="bob", raw_password=PASSWORD)
+    guess(client, "alice", settings.AXES_FAILURE_LIMIT)
+
+    assert log_in(client, "bob", PASSWORD).status_code == 302
+
+
+def test_a_made_up_forwarded_for_header_does_not_dodge_the_lockout(client, editor):
+    for attempt in range(settings.AXES_FAILURE_LIMIT):
+        log_in(client, "alice", "wrong", HTTP_X_FORWARDED_FOR=f"203.0.113.{attempt}")
+
+    assert log_in(client, "alice", PASSWORD, HTTP_X_FORWARDED_FOR="203.0.113.99").status_code == 429
