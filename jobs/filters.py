@@ -26,11 +26,11 @@ class PostingFilter(django_filters.FilterSet):
 
     q = django_filters.CharFilter(label=_("Keywords"), method="filter_text", max_length=MAX_QUERY_LENGTH, strip=True)
     country = django_filters.MultipleChoiceFilter(label=_("Country"), method="filter_country")
-    workplace = django_filters.MultipleChoiceFilter(label=_("Workplace"), choices=Workplace.choices)
+    workplace = django_filters.MultipleChoiceFilter(label=_("Workplace"), choices=Workplace.choices, distinct=False)
     employment = django_filters.MultipleChoiceFilter(
-        label=_("Employment type"), field_name="employment_type", choices=EmploymentType.choices
+        label=_("Employment type"), field_name="employment_type", choices=EmploymentType.choices, distinct=False
     )
-    seniority = django_filters.MultipleChoiceFilter(label=_("Seniority"), choices=Seniority.choices)
+    seniority = django_filters.MultipleChoiceFilter(label=_("Seniority"), choices=Seniority.choices, distinct=False)
     tag = django_filters.MultipleChoiceFilter(label=_("Category"), method="filter_tag")
     company = django_filters.ChoiceFilter(label=_("Company"), field_name="company__slug")
     salary = django_filters.ChoiceFilter(

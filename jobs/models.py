@@ -172,7 +172,12 @@ class PostingQuerySet(models.QuerySet):
 
     def for_listing(self):
         """What a listing card shows, in a fixed number of queries; anything else fails loudly."""
-        return self.select_related("company").prefetch_related("tags").fetch_mode(models.FETCH_RAISE)
+        return (
+            self.select_related("company")
+            .prefetch_related("tags")
+            .defer("description", "search_document", "search_vector")
+            .fetch_mode(models.FETCH_RAISE)
+        )
 
 
 ITEM_RELATIONS = ("responsibilities", "requirements", "benefits", "career_steps")
@@ -251,7 +256,23 @@ class Posting(models.Model):
                 violation_error_message=_("The salary minimum cannot be above the maximum."),
             ),
         ]
-        indexes = [models.Index(fields=["language", "status", "-published_at"], name="posting_listing_idx")]
+        indexes = [
+            # Listing and facet counts read live postings of one language from this index alone (PostgreSQL).
+            models.Index(
+                fields=["language", "status", "published_at"],
+                include=[
+                    "id",
+                    "valid_through",
+                    "workplace",
+                    "employment_type",
+                    "seniority",
+                    "company",
+                    "salary_min",
+                    "salary_max",
+                ],
+                name="posting_live_idx",
+            )
+        ]
 
     def __str__(self):
         return self.title
