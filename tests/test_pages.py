@@ -135,3 +135,13 @@ def test_healthz_reports_the_database(client):
 
     assert response.status_code == 200
     assert response.text == "ok\n"
+
+
+def test_unknown_pages_get_the_site_404_page(client, settings):
+    settings.DEBUG = False
+
+    response = client.get("/en/no/such/page/")
+
+    assert response.status_code == 404
+    assert "Page not found" in response.text
+    assert 'href="/en/"' in response.text
