@@ -1,0 +1,83 @@
+import pytest
+from playwright.sync_api import expect
+
+from jobs.models import Lifecycle, Posting
+from tests.factories import CompanyFactory, HREditorFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+PASSWORD = "correct horse battery"
+
+
+def texts(page, prefix):
+    """The texts of an inline's filled rows, in the order shown."""
+    return [
+        value
+        for value in page.locator(f"tr.form-row:not(.empty-form) [name^='{prefix}-'][name$='-text']").evaluate_all(
+            "inputs => inputs.map(input => input.value)"
+        )
+        if value
+    ]
+
+
+def test_an_hr_editor_writes_reorders_and_publishes_a_posting(live_server, page):
+    company = CompanyFactory(name="Acme")
+    HREditorFactory(username="alice", raw_password=PASSWORD, companies=[company])
+    errors = []
+    page.on("console", lambda message: message.type == "error" and errors.append(message.text))
+
+    page.goto(f"{live_server.url}/admin/")
+    page.get_by_label("Username").fill("alice")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.get_by_role("link", name="Postings", exact=True).first.click()
+    page.get_by_role("link", name="Add posting").click()
+
+    page.locator("#id_language").select_option("en")
+    page.locator("#id_title").fill("Site reliability engineer")
+    page.locator("#id_summary").fill("Keep our platform fast and available.")
+    expect(page.locator("#id_slug")).to_have_value("site-reliability-engineer")
+    page.locator("#id_employment_type").select_option("full_time")
+    page.locator("#id_seniority").select_option("senior")
+    page.locator("#id_workplace").select_option("onsite")
+    page.locator("#id_country").select_option("DE")
+    page.locator("#id_apply_url").fill("https://acme.example/jobs/sre")
+    for index, text in enumerate(["Linux", "Kubernetes", "On-call experience"]):
+        if index:
+            page.get_by_role("button", name="Add another Requirement").click()
+        page.locator(f"#id_requirements-{index}-text").fill(text)
+    for index, text in enumerate(["Remote Fridays", "Conference budget"]):
+        if index:
+            page.get_by_role("button", name="Add another Benefit").click()
+        page.locator(f"#id_benefits-{index}-text").fill(text)
+
+    page.locator("#requirements-2").get_by_role("button", name="Move up").click()
+    page.locator("#benefits-1").get_by_role("button", name="Move up").click()
+    expect(page.locator("#id_requirements-2-position")).to_have_value("2")
+    assert texts(page, "requirements") == ["Linux", "On-call experience", "Kubernetes"]
+    page.get_by_role("button", name="Save and continue editing").click()
+
+    expect(page.locator(".messagelist")).to_contain_text("was added successfully")
+    assert texts(page, "requirements") == ["Linux", "On-call experience", "Kubernetes"]
+    assert texts(page, "benefits") == ["Conference budget", "Remote Fridays"]
+    expect(page.locator(".readiness")).to_contain_text("A salary range")
+
+    # Reorder the saved items once more, then publish from the list.
+    page.locator("#requirements-0").get_by_role("button", name="Move down").click()
+    page.get_by_role("button", name="Save and continue editing").click()
+    expect(page.locator(".messagelist")).to_contain_text("was changed successfully")
+    assert texts(page, "requirements") == ["On-call experience", "Linux", "Kubernetes"]
+    page.locator(".breadcrumbs").get_by_role("link", name="Postings", exact=True).click()
+    page.get_by_role("checkbox", name="Select this object for an action - Site reliability engineer").check()
+    page.locator("select[name=action]").select_option("publish_now")
+    page.get_by_role("button", name="Run").click()
+    expect(page.locator(".messagelist")).to_contain_text("published now")
+    assert Posting.objects.get().lifecycle == Lifecycle.PUBLISHED
+
+    page.goto(f"{live_server.url}/en/")
+    page.get_by_role("link", name="Site reliability engineer").click()
+    expect(page.locator(".items").first).to_contain_text("On-call experience")
+    expect(page.get_by_text("Preview, not public")).to_have_count(0)
+    page.goto(f"{live_server.url}/fr/")
+    expect(page.get_by_text("Site reliability engineer")).to_have_count(0)
+    assert not [error for error in errors if "Content Security Policy" in error]
