@@ -1,0 +1,96 @@
+"""Atom feed of a language's listing, honouring the listing's filters."""
+
+from dataclasses import dataclass
+
+from django.contrib.syndication.views import Feed
+from django.db import models
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.feedgenerator import Atom1Feed
+from django.utils.html import escape
+from django.utils.translation import gettext as _
+
+from jobs.filters import PostingFilter, active_filters, facets
+from jobs.models import ITEM_RELATIONS
+from jobs.structured_data import description_html
+
+FEED_SIZE = 50
+
+
+def filter_query(query, page=None):
+    """The listing's query string for `query`'s filters (without sort order), on `page` when past the first."""
+    params = query.copy()
+    params.pop("sort", None)
+    params.pop("page", None)
+    if page and page > 1:
+        params["page"] = page
+    return f"?{params.urlencode()}" if params else ""
+
+
+@dataclass
+class FilteredListing:
+    request: HttpRequest
+    filterset: PostingFilter
+
+
+class AtomWithContent(Atom1Feed):
+    """Atom with each entry's full text in <content> besides its <summary>."""
+
+    def add_item_elements(self, handler, item):
+        super().add_item_elements(handler, item)
+        handler.addQuickElement("content", item["content"], {"type": "html"})
+
+
+class PostingFeed(Feed):
+    """The newest live postings of the current language that match the listing filters of the query string."""
+
+    feed_type = AtomWithContent
+
+    def get_object(self, request):
+        return FilteredListing(request, PostingFilter(request.GET, language=request.LANGUAGE_CODE))
+
+    def title(self, listing):
+        chosen = active_filters(listing.request.GET, listing.filterset, facets(listing.filterset))
+        title = _("Jobs")
+        if chosen:
+            title += ": " + ", ".join(choice["value"] for choice in chosen)
+        return f"{title} · {_('Job board')}"
+
+    def link(self, listing):
+        return reverse("jobs:posting_list") + filter_query(listing.request.GET)
+
+    def feed_url(self, listing):
+        return reverse("jobs:feed") + filter_query(listing.request.GET)
+
+    def items(self, listing):
+        return (
+            listing.filterset.qs.order_by("-published_at", "-pk")
+            .select_related("company")
+            .prefetch_related("tags", *ITEM_RELATIONS)
+            .defer("search_document", "search_vector")
+            .fetch_mode(models.FETCH_RAISE)[:FEED_SIZE]
+        )
+
+    def item_title(self, posting):
+        return posting.title
+
+    def item_description(self, posting):
+        return escape(posting.summary)
+
+    def item_extra_kwargs(self, posting):
+        return {"content": description_html(posting)}
+
+    def item_author_name(self, posting):
+        return posting.company.name
+
+    def item_author_link(self, posting):
+        return posting.company.website or None
+
+    def item_pubdate(self, posting):
+        return posting.published_at
+
+    def item_updateddate(self, posting):
+        return max(posting.published_at, posting.updated_at)
+
+    def item_categories(self, posting):
+        return [tag.label(posting.language) for tag in posting.tags.all()]

@@ -1,0 +1,147 @@
+"""schema.org JobPosting data for search engines (Google's job search), built from a posting.
+
+https://developers.google.com/search/docs/appearance/structured-data/job-posting
+"""
+
+import json
+
+from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+
+from jobs.models import EmploymentType, Lifecycle, Requirement, SalaryPeriod, Workplace
+
+EMPLOYMENT_TYPES = {
+    EmploymentType.FULL_TIME: "FULL_TIME",
+    EmploymentType.PART_TIME: "PART_TIME",
+    EmploymentType.CONTRACT: "CONTRACTOR",
+    EmploymentType.TEMPORARY: "TEMPORARY",
+    EmploymentType.INTERNSHIP: "INTERN",
+}
+SALARY_UNITS = {
+    SalaryPeriod.HOUR: "HOUR",
+    SalaryPeriod.DAY: "DAY",
+    SalaryPeriod.MONTH: "MONTH",
+    SalaryPeriod.YEAR: "YEAR",
+}
+SKILLS = {Requirement.Kind.HARD_SKILL, Requirement.Kind.SOFT_SKILL}
+QUALIFICATIONS = {Requirement.Kind.MUST_HAVE, Requirement.Kind.NICE_TO_HAVE, Requirement.Kind.QUALIFICATION}
+
+# What json_script escapes, so that no text in the data can close the <script> element.
+SCRIPT_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
+
+
+def compact(data):
+    """`data` without the keys whose value is empty (None, "", [], {}); False and 0 are kept."""
+    return {key: value for key, value in data.items() if value not in (None, "", [], {})}
+
+
+def number(amount):
+    """A Decimal as a JSON number: an integer when it is whole."""
+    return int(amount) if amount == amount.to_integral_value() else float(amount)
+
+
+def postal_address(city, country):
+    return compact({"@type": "PostalAddress", "addressLocality": city, "addressCountry": country.code})
+
+
+def description_html(posting):
+    """Every section of the posting as simple HTML, with its headings in the posting's language."""
+    with translation.override(posting.language):
+        return render_to_string("jobs/_posting_description.html", {"posting": posting}).strip()
+
+
+def hiring_organization(company):
+    return compact(
+        {
+            "@type": "Organization",
+            "identifier": company.slug,
+            "name": company.name,
+            "sameAs": company.website,
+            "logo": company.logo_url,
+            "address": postal_address(company.city, company.country) if company.city or company.country else None,
+        }
+    )
+
+
+def base_salary(posting):
+    if not posting.has_salary:
+        return None
+    low, high = posting.salary_min, posting.salary_max
+    if low is not None and low == high:
+        amounts = {"value": number(low)}
+    else:
+        amounts = {
+            "minValue": number(low) if low is not None else None,
+            "maxValue": number(high) if high is not None else None,
+        }
+    value = compact({"@type": "QuantitativeValue", **amounts, "unitText": SALARY_UNITS.get(posting.salary_period)})
+    return {"@type": "MonetaryAmount", "currency": posting.salary_currency, "value": value}
+
+
+def experience_requirements(posting, texts):
+    """The minimum experience in months, with the posting's experience requirements as its description."""
+    if posting.experience_years is None:
+        return texts
+    return compact(
+        {
+            "@type": "OccupationalExperienceRequirements",
+            "monthsOfExperience": posting.experience_years * 12,
+            "description": "\n".join(texts),
+        }
+    )
+
+
+def requirement_texts(posting, kinds):
+    return [item.text for item in posting.requirements.all() if item.kind in kinds]
+
+
+def job_posting(posting, url=None):
+    """The schema.org JobPosting of `posting` (whose public address is `url`), as JSON-ready data."""
+    remote = posting.workplace == Workplace.REMOTE
+    return compact(
+        {
+            "@context": "https://schema.org",
+            "@type": "JobPosting",
+            "title": posting.title,
+            "description": description_html(posting),
+            "identifier": {"@type": "PropertyValue", "name": posting.company.name, "value": posting.slug},
+            "url": url,
+            "datePosted": posting.published_at.isoformat() if posting.published_at else None,
+            "validThrough": posting.valid_through.isoformat() if posting.valid_through else None,
+            "employmentType": EMPLOYMENT_TYPES[posting.employment_type],
+            "hiringOrganization": hiring_organization(posting.company),
+            "jobLocation": {"@type": "Place", "address": postal_address(posting.city, posting.country)},
+            "jobLocationType": "TELECOMMUTE" if remote else None,
+            "applicantLocationRequirements": [
+                {"@type": "Country", "name": code} for code in sorted(posting.work_country_codes())
+            ]
+            if remote
+            else None,
+            "baseSalary": base_salary(posting),
+            "experienceRequirements": experience_requirements(
+                posting, requirement_texts(posting, {Requirement.Kind.EXPERIENCE})
+            ),
+            "educationRequirements": requirement_texts(posting, {Requirement.Kind.EDUCATION}),
+            "skills": requirement_texts(posting, SKILLS),
+            "qualifications": requirement_texts(posting, QUALIFICATIONS),
+            "responsibilities": [item.text for item in posting.responsibilities.all()],
+            "jobBenefits": [item.text for item in posting.benefits.all()],
+            # Candidates apply on the employer's site or by e-mail, never on the posting's page itself.
+            "directApply": False,
+        }
+    )
+
+
+def json_ld_script(data):
+    """`data` in a <script type="application/ld+json"> element, escaped like Django's json_script."""
+    text = json.dumps(data, ensure_ascii=False).translate(SCRIPT_ESCAPES)
+    return format_html('<script type="application/ld+json">{}</script>', mark_safe(text))
+
+
+def job_posting_script(posting, url):
+    """The JobPosting <script> of a live posting; nothing for one that is not (or no longer) public."""
+    if posting.lifecycle != Lifecycle.PUBLISHED:
+        return ""
+    return json_ld_script(job_posting(posting, url))
