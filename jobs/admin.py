@@ -9,6 +9,7 @@ from django.contrib.admin.widgets import FilteredSelectMultiple
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -119,6 +120,7 @@ class ItemInline(admin.TabularInline):
     fields = ["position", "kind", "text"]
     formset = ItemFormSet
     classes = ["ordered-items"]
+    formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 80})}}
 
 
 class ResponsibilityInline(ItemInline):
