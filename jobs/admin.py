@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from reversion.admin import VersionAdmin
 from reversion.models import Version
 
+from jobs.exchange import export_json
 from jobs.forms import ItemFormSet, PostingForm, TranslationForm
 from jobs.models import (
     Benefit,
@@ -203,7 +204,7 @@ class PostingAdmin(VersionAdmin):
     autocomplete_fields = ["company", "tags"]
     prepopulated_fields = {"slug": ["title"]}
     readonly_fields = ["readiness", "lifecycle_display", "created_at", "updated_at"]
-    actions = ["publish_now", "archive", "extend_expiry", "duplicate", "create_translation", "export_csv"]
+    actions = ["publish_now", "archive", "extend_expiry", "duplicate", "create_translation", "export_csv", export_json]
     history_latest_first = True
     fieldsets = [
         (None, {"fields": ["company", "language", "title", "slug", "summary", "description", "based_on_version"]}),

@@ -70,7 +70,7 @@ def export_record(posting, url=None):
     }
 
 
-def export_json(postings, absolute_url=None):
+def postings_json(postings, absolute_url=None):
     """The JSON text of `postings`; `absolute_url(path)` gives each record's url (none without it)."""
     postings = postings.select_related("company").prefetch_related("tags", *ITEM_RELATIONS).order_by("pk")
     records = [
@@ -83,9 +83,9 @@ def export_json(postings, absolute_url=None):
 @admin.action(
     description=gettext_lazy("Export selected postings as JSON (schema.org JobPosting)"), permissions=["view"]
 )
-def export_selected(modeladmin, request, queryset):
+def export_json(modeladmin, request, queryset):
     return HttpResponse(
-        export_json(queryset, request.build_absolute_uri),
+        postings_json(queryset, request.build_absolute_uri),
         content_type="application/json; charset=utf-8",
         headers={"Content-Disposition": 'attachment; filename="postings.json"'},
     )

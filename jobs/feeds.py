@@ -53,7 +53,7 @@ class PostingFeed(Feed):
         chosen = active_filters(listing.request.GET, listing.filterset, facets(listing.filterset))
         title = _("Jobs")
         if chosen:
-            title += ": " + ", ".join(choice["value"] for choice in chosen)
+            title += ": " + ", ".join(str(choice["value"]) for choice in chosen)
         return f"{title} · {_('Job board')}"
 
     def link(self, listing):

@@ -5,7 +5,7 @@ from urllib.parse import urljoin
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from jobs.exchange import export_json
+from jobs.exchange import postings_json
 from jobs.models import Lifecycle, Posting
 
 
@@ -26,7 +26,7 @@ class Command(BaseCommand):
             postings = postings.in_language(language)
         if lifecycle:
             postings = postings.in_lifecycle(lifecycle)
-        content = export_json(postings, partial(urljoin, base_url) if base_url else None)
+        content = postings_json(postings, partial(urljoin, base_url) if base_url else None)
         if output:
             output.write_text(content, encoding="utf-8")
             self.stderr.write(f"{postings.count()} postings written to {output}.")

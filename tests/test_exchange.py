@@ -1,0 +1,322 @@
+"""Export and import of postings as schema.org JobPosting JSON."""
+
+import io
+import json
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.urls import reverse
+from django.utils import timezone
+
+from jobs.models import (
+    ITEM_RELATIONS,
+    Benefit,
+    CareerStep,
+    Company,
+    Posting,
+    Requirement,
+    Responsibility,
+    Status,
+    Tag,
+    WorkCountry,
+)
+from tests.factories import CompanyFactory, HREditorFactory, PostingFactory, TagFactory
+
+pytestmark = pytest.mark.django_db
+
+NOT_CONTENT = {"id", "created_at", "updated_at", "version", "search_document", "search_vector"}
+
+
+def snapshot():
+    """Everything the postings hold, their companies, tags and items included, by slug."""
+    postings = Posting.objects.select_related("company").prefetch_related("tags", *ITEM_RELATIONS)
+    return {
+        posting.slug: {
+            **{
+                field.attname: getattr(posting, field.attname)
+                for field in Posting._meta.concrete_fields
+                if field.attname not in NOT_CONTENT | {"company_id"}
+            },
+            "company": {
+                field.attname: getattr(posting.company, field.attname)
+                for field in Company._meta.concrete_fields
+                if field.attname != "id"
+            },
+            "tags": sorted((tag.slug, tag.name, tuple(tag.translated_names.items())) for tag in posting.tags.all()),
+            **{
+                relation: [(getattr(item, "kind", None), item.text) for item in getattr(posting, relation).all()]
+                for relation in ITEM_RELATIONS
+            },
+        }
+        for posting in postings
+    }
+
+
+def export(tmp_path, *options):
+    path = tmp_path / "postings.json"
+    call_command("export_postings", "--output", str(path), *options, stderr=io.StringIO())
+    return path
+
+
+def import_file(path, *options):
+    stdout, stderr = io.StringIO(), io.StringIO()
+    call_command("import_postings", str(path), *options, stdout=stdout, stderr=stderr)
+    return stdout.getvalue()
+
+
+def write(tmp_path, records):
+    path = tmp_path / "edited.json"
+    path.write_text(json.dumps(records, default=str), encoding="utf-8")
+    return path
+
+
+def add_items(posting, model, *entries):
+    for position, (kind, text) in enumerate(entries, start=1):
+        model.objects.create(posting=posting, position=position, text=text, **({"kind": kind} if kind else {}))
+
+
+@pytest.fixture
+def postings():
+    """Postings that between them use every field, every kind of item, every lifecycle state."""
+    company = CompanyFactory(
+        name="Atelier Lumière",
+        slug="atelier",
+        website="https://atelier.example",
+        logo_url="https://atelier.example/logo.svg",
+        city="Lyon",
+        country="FR",
+    )
+    backend = TagFactory(slug="backend", name="Backend", translated_names={"fr": "Développement backend"})
+    complete = PostingFactory(
+        company=company,
+        language="fr",
+        title="Développeuse backend & API",
+        summary="Vous construisez nos services <API>.",
+        description="Premier paragraphe.\n\nSecond paragraphe.",
+        salary_min=Decimal("42000.50"),
+        salary_max=Decimal("55000.00"),
+        apply_email="jobs@atelier.example",
+        tags=[backend, TagFactory(slug="api", name="API")],
+        items=False,
+    )
+    add_items(
+        complete, Responsibility, ("primary", "Concevoir l'API"), ("secondary", "Astreintes"), ("primary", "Revues")
+    )
+    add_items(
+        complete,
+        Requirement,
+        *[(kind, f"Exigence {kind}") for kind in reversed(Requirement.Kind.values)],
+        (Requirement.Kind.MUST_HAVE, "Python"),
+    )
+    add_items(complete, Benefit, (None, "Mutuelle"), (None, "Télétravail"))
+    add_items(complete, CareerStep, ("lateral", "Tech lead"), ("from", "Développeur"), ("to", "Architecte"))
+    return [
+        complete,
+        PostingFactory(language="en", translation_group=complete.translation_group, company=company, tags=[backend]),
+        PostingFactory(remote=True, eligible_countries=["PT", "FR", "ES"], city="", experience_years=None),
+        PostingFactory(salary_min=None, salary_max=None, salary_currency="", salary_period="", items=False),
+        PostingFactory(salary_min=30, salary_max=30, salary_period="hour", salary_currency="CHF", language="de"),
+        PostingFactory(salary_max=None, employment_type="internship", seniority="junior", language="es"),
+        PostingFactory(draft=True, apply_url="", valid_through=None, experience_years=0),
+        PostingFactory(scheduled=True),
+        PostingFactory(expired=True),
+        PostingFactory(archived=True),
+    ]
+
+
+def test_a_reimported_export_reproduces_the_same_postings(tmp_path, postings):
+    before = snapshot()
+    exported = export(tmp_path, "--base-url", "https://jobs.example.com")
+    Posting.objects.all().delete()
+    Company.objects.all().delete()
+    Tag.objects.all().delete()
+
+    output = import_file(exported)
+
+    assert "Imported 10 postings: 10 new, 0 updated." in output
+    assert snapshot() == before
+    assert export(tmp_path, "--base-url", "https://jobs.example.com").read_text() == exported.read_text()
+
+
+def test_the_export_is_schema_org_job_posting_data_plus_the_boards_own(tmp_path, postings):
+    records = json.loads(export(tmp_path, "--base-url", "https://jobs.example.com").read_text())
+
+    complete = next(record for record in records if record["identifier"]["value"] == postings[0].slug)
+    assert complete["@context"] == "https://schema.org"
+    assert complete["@type"] == "JobPosting"
+    assert complete["inLanguage"] == "fr"
+    assert complete["url"] == f"https://jobs.example.com/fr/jobs/{postings[0].slug}/"
+    assert complete["baseSalary"]["value"]["minValue"] == 42000.5
+    extension = complete["x-jobboard"]
+    assert extension["version"] == 1
+    assert extension["translationGroup"] == str(postings[0].translation_group)
+    assert extension["responsibilities"] == [
+        {"kind": "primary", "text": "Concevoir l'API"},
+        {"kind": "secondary", "text": "Astreintes"},
+        {"kind": "primary", "text": "Revues"},
+    ]
+    assert extension["benefits"] == [{"text": "Mutuelle"}, {"text": "Télétravail"}]
+    backend = {"slug": "backend", "name": "Backend", "translatedNames": {"fr": "Développement backend"}}
+    assert backend in extension["tags"]
+
+
+def test_the_export_can_be_limited_to_a_language_and_a_lifecycle_state(tmp_path, postings):
+    records = json.loads(export(tmp_path, "--language", "en", "--lifecycle", "published").read_text())
+
+    assert sorted(record["identifier"]["value"] for record in records) == sorted(
+        posting.slug for posting in Posting.objects.live().in_language("en")
+    )
+    assert all("url" not in record for record in records)
+
+
+def test_the_export_writes_to_standard_output_without_a_file(postings):
+    stdout = io.StringIO()
+
+    call_command("export_postings", stdout=stdout)
+
+    assert len(json.loads(stdout.getvalue())) == len(postings)
+
+
+def test_importing_postings_that_exist_updates_them_with_their_items(tmp_path, postings):
+    records = json.loads(export(tmp_path).read_text())
+    complete = next(record for record in records if record["identifier"]["value"] == postings[0].slug)
+    complete["title"] = "Développeuse backend senior"
+    complete["x-jobboard"]["benefits"] = [{"text": "Vélo de fonction"}]
+
+    output = import_file(write(tmp_path, records))
+
+    assert "0 new, 10 updated" in output
+    assert Posting.objects.count() == 10
+    posting = Posting.objects.get(pk=postings[0].pk)
+    assert posting.title == "Développeuse backend senior"
+    assert [benefit.text for benefit in posting.benefits.all()] == ["Vélo de fonction"]
+    assert posting.created_at == postings[0].created_at
+
+
+def test_imported_postings_are_live_filterable_and_searchable(tmp_path, client, django_capture_on_commit_callbacks):
+    posting = PostingFactory(remote=True, eligible_countries=["PT"], title="Kotlin developer", items=False)
+    exported = export(tmp_path)
+    Posting.objects.all().delete()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        import_file(exported)
+
+    imported = Posting.objects.get(slug=posting.slug)
+    assert set(WorkCountry.objects.filter(posting=imported).values_list("country", flat=True)) == {"PT"}
+    response = client.get("/en/", {"q": "kotlin", "country": "PT"})
+    assert list(response.context["page"].object_list) == [imported]
+
+
+def test_an_import_checks_every_record_reports_each_ones_errors_and_writes_nothing(tmp_path, postings):
+    records = json.loads(export(tmp_path).read_text())
+    records[0]["title"] = ""
+    records[1]["employmentType"] = "SOMETIMES"
+    records[1]["x-jobboard"]["requirements"][0]["kind"] = "magic"
+    records[2]["datePosted"] = "yesterday"
+    records[3]["hiringOrganization"] = {"identifier": "new-company", "name": "", "sameAs": "not a url"}
+    records[4]["baseSalary"]["value"]["minValue"] = "lots"
+    records[5]["x-jobboard"]["tags"] = [{"slug": "not a slug!", "name": "Oops"}]
+    records[6]["x-jobboard"]["status"] = Status.PUBLISHED
+    records[6]["x-jobboard"]["applyUrl"] = records[6]["x-jobboard"]["applyEmail"] = ""
+    records.append({**records[8], "inLanguage": records[8]["inLanguage"]})
+    records.append("not a posting")
+    valid_but_new = {
+        **records[9],
+        "identifier": {"value": "brand-new"},
+        "hiringOrganization": {"identifier": "newco", "name": "New"},
+    }
+    valid_but_new["x-jobboard"] = {
+        **records[9]["x-jobboard"],
+        "translationGroup": "2f1d3c4b-0000-4000-8000-000000000000",
+    }
+    records.append(valid_but_new)
+    before = snapshot()
+    stderr = io.StringIO()
+
+    with pytest.raises(CommandError, match="9 records have errors; nothing was imported"):
+        call_command("import_postings", str(write(tmp_path, records)), stderr=stderr)
+
+    report = stderr.getvalue()
+    for expected in [
+        f"Record 1 ({records[0]['identifier']['value']})\n  title: This field cannot be blank.",
+        "employmentType: Expected one of: FULL_TIME, PART_TIME, CONTRACTOR, TEMPORARY, INTERN.",
+        "x-jobboard.requirements.0.kind: Value 'magic' is not a valid choice.",
+        "datePosted: Expected a date and time in ISO 8601 format.",
+        "hiringOrganization.name: This field cannot be blank.",
+        "hiringOrganization.sameAs: Enter a valid URL.",
+        "baseSalary.value.minValue: Expected a number.",
+        "x-jobboard.tags.0.slug: Enter a valid",
+        "x-jobboard.applyUrl: Give an application URL or e-mail address before publishing.",
+        "Record 11 (",
+        "identifier.value: Record 9 has the same slug.",
+        "x-jobboard.translationGroup: Record 9 is the same job in the same language.",
+        "Record 12\n  @type: Expected a JobPosting object.",
+    ]:
+        assert expected in report
+    assert "employmentType: This field cannot be blank." not in report
+    assert "Record 13" not in report
+    assert snapshot() == before
+    assert not Company.objects.filter(slug="newco").exists()
+
+
+def test_a_dry_run_checks_and_writes_nothing(tmp_path, postings):
+    exported = export(tmp_path)
+    Posting.objects.all().delete()
+
+    output = import_file(exported, "--dry-run")
+
+    assert "All 10 records are valid" in output
+    assert not Posting.objects.exists()
+
+
+@pytest.mark.parametrize("content", ["{not json", '{"@type": "JobPosting"}'])
+def test_a_file_that_is_not_a_list_of_records_is_refused(tmp_path, content):
+    path = tmp_path / "bad.json"
+    path.write_text(content, encoding="utf-8")
+
+    with pytest.raises(CommandError):
+        import_file(path)
+
+    assert not Posting.objects.exists()
+
+
+def test_the_admin_exports_the_selected_postings(admin_client, postings):
+    selected = postings[:2]
+
+    response = admin_client.post(
+        reverse("admin:jobs_posting_changelist"),
+        {"action": "export_json", "_selected_action": [posting.pk for posting in selected]},
+    )
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/json; charset=utf-8"
+    assert response["Content-Disposition"] == 'attachment; filename="postings.json"'
+    records = json.loads(response.content)
+    assert sorted(record["identifier"]["value"] for record in records) == sorted(posting.slug for posting in selected)
+    assert records[0]["url"].startswith("http://testserver/")
+
+
+def test_hr_staff_export_only_their_companys_postings(client):
+    mine, theirs = PostingFactory(), PostingFactory()
+    client.force_login(HREditorFactory(companies=[mine.company]))
+
+    response = client.post(
+        reverse("admin:jobs_posting_changelist"),
+        {"action": "export_json", "_selected_action": [mine.pk, theirs.pk]},
+    )
+
+    assert [record["identifier"]["value"] for record in json.loads(response.content)] == [mine.slug]
+
+
+def test_postings_published_in_the_past_keep_their_dates(tmp_path):
+    published_at = timezone.now() - timedelta(days=40, microseconds=123)
+    posting = PostingFactory(published_at=published_at, valid_through=published_at + timedelta(days=90))
+    exported = export(tmp_path)
+    posting.delete()
+
+    import_file(exported)
+
+    imported = Posting.objects.get(slug=posting.slug)
+    assert (imported.published_at, imported.valid_through) == (published_at, published_at + timedelta(days=90))

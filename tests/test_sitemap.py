@@ -1,0 +1,142 @@
+"""robots.txt and the sitemap, read as XML the way crawlers read them."""
+
+from datetime import timedelta
+from urllib.parse import urlsplit
+from xml.etree import ElementTree
+
+import pytest
+from django.utils import timezone
+
+from tests.factories import PostingFactory
+
+pytestmark = pytest.mark.django_db
+
+NS = {"sm": "http://www.sitemaps.org/schemas/sitemap/0.9", "xhtml": "http://www.w3.org/1999/xhtml"}
+ORIGIN = "http://testserver"
+
+
+def xml(client, url):
+    response = client.get(url)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/xml"
+    return ElementTree.fromstring(response.content)
+
+
+def section_urls(client):
+    """The sitemap index's sitemaps by section name ("listings", "postings")."""
+    index = xml(client, "/sitemap.xml")
+    assert index.tag == f"{{{NS['sm']}}}sitemapindex"
+    locations = [element.text for element in index.findall("sm:sitemap/sm:loc", NS)]
+    return {urlsplit(location).path.removeprefix("/sitemap-").removesuffix(".xml"): location for location in locations}
+
+
+def urlset(client, section):
+    """{location: {"lastmod": …, "alternates": {hreflang: href}}} of a section of the sitemap."""
+    root = xml(client, section_urls(client)[section])
+    return {
+        url.findtext("sm:loc", namespaces=NS): {
+            "lastmod": url.findtext("sm:lastmod", namespaces=NS),
+            "alternates": {
+                link.get("hreflang"): link.get("href")
+                for link in url.findall("xhtml:link", NS)
+                if link.get("rel") == "alternate"
+            },
+        }
+        for url in root.findall("sm:url", NS)
+    }
+
+
+def absolute(posting):
+    return f"{ORIGIN}{posting.get_absolute_url()}"
+
+
+def test_robots_txt_names_the_sitemap_and_keeps_crawlers_out_of_the_admin(client):
+    response = client.get("/robots.txt")
+
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/plain")
+    lines = response.text.splitlines()
+    assert "User-agent: *" in lines
+    assert "Disallow: /admin/" in lines
+    assert f"Sitemap: {ORIGIN}/sitemap.xml" in lines
+
+
+def test_the_sitemap_index_names_the_listings_and_postings_sitemaps(client):
+    assert section_urls(client) == {
+        "listings": f"{ORIGIN}/sitemap-listings.xml",
+        "postings": f"{ORIGIN}/sitemap-postings.xml",
+    }
+
+
+def test_every_languages_listing_is_listed_with_the_others_as_alternates(client):
+    newest_french = PostingFactory(language="fr", published_at=timezone.now() - timedelta(days=3))
+    PostingFactory(language="fr", published_at=timezone.now() - timedelta(days=9))
+
+    urls = urlset(client, "listings")
+
+    every_language = {
+        "en": f"{ORIGIN}/en/",
+        "fr": f"{ORIGIN}/fr/",
+        "de": f"{ORIGIN}/de/",
+        "es": f"{ORIGIN}/es/",
+        "x-default": f"{ORIGIN}/",
+    }
+    assert list(urls) == [every_language[code] for code in ["en", "fr", "de", "es"]]
+    for url in urls.values():
+        assert url["alternates"] == every_language
+    assert urls[f"{ORIGIN}/fr/"]["lastmod"] == newest_french.published_at.date().isoformat()
+    assert urls[f"{ORIGIN}/de/"]["lastmod"] is None
+
+
+def test_live_postings_are_listed_with_their_last_change(client):
+    live = PostingFactory()
+    remote = PostingFactory(language="de", remote=True)
+    closed_or_unpublished = [PostingFactory(**{trait: True}) for trait in ["draft", "scheduled", "expired", "archived"]]
+
+    urls = urlset(client, "postings")
+
+    assert set(urls) == {absolute(live), absolute(remote)}
+    assert urls[absolute(live)]["lastmod"] == live.updated_at.date().isoformat()
+    for posting in closed_or_unpublished:
+        assert absolute(posting) not in urls
+
+
+def test_alternates_name_only_live_translations(client):
+    english = PostingFactory(language="en")
+    french = PostingFactory(language="fr", translation_group=english.translation_group)
+    PostingFactory(language="de", translation_group=english.translation_group, draft=True)
+    PostingFactory(language="es", translation_group=english.translation_group, expired=True)
+    alone = PostingFactory(language="en")
+
+    urls = urlset(client, "postings")
+
+    cluster = {"en": absolute(english), "fr": absolute(french), "x-default": absolute(english)}
+    assert urls[absolute(english)]["alternates"] == cluster
+    assert urls[absolute(french)]["alternates"] == cluster
+    assert urls[absolute(alone)]["alternates"] == {}
+
+
+def test_a_job_without_a_default_language_version_has_no_x_default(client):
+    french = PostingFactory(language="fr")
+    german = PostingFactory(language="de", translation_group=french.translation_group)
+
+    urls = urlset(client, "postings")
+
+    assert urls[absolute(french)]["alternates"] == {"fr": absolute(french), "de": absolute(german)}
+
+
+def test_the_postings_sitemap_takes_as_many_queries_for_many_postings_as_for_two(client, django_assert_num_queries):
+    def translated_pair():
+        english = PostingFactory(language="en", items=False)
+        PostingFactory(language="fr", translation_group=english.translation_group, items=False)
+
+    translated_pair()
+    with django_assert_num_queries(3):  # the count for pagination, the postings, their translations
+        client.get("/sitemap-postings.xml")
+    for _pair in range(10):
+        translated_pair()
+
+    with django_assert_num_queries(3):
+        response = client.get("/sitemap-postings.xml")
+
+    assert response.text.count("<url>") == 22
