@@ -305,8 +305,17 @@ class Posting(models.Model):
             errors["valid_through"] = _("The expiry must come after the publish date.")
         if publishing and not (self.apply_url or self.apply_email):
             errors["apply_url"] = _("Give an application URL or e-mail address before publishing.")
+        if self.company_id and self.other_companies_translations().exists():
+            errors["translation_group"] = _("This translation group is another company's job.")
         if errors:
             raise ValidationError(errors)
+
+    def other_companies_translations(self):
+        return (
+            Posting.objects.filter(translation_group=self.translation_group)
+            .exclude(pk=self.pk)
+            .exclude(company_id=self.company_id)
+        )
 
     def copy(self, **changes):
         """A new draft of this posting with its items and tags, changed by `changes`."""

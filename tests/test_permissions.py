@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from jobs.models import Posting, Status, Tag
 from jobs.permissions import HR_EDITOR_GROUP
+from tests.admin_forms import change_form_data
 from tests.factories import CompanyFactory, HREditorFactory, PostingFactory, TagFactory
 
 pytestmark = pytest.mark.django_db
@@ -191,6 +192,16 @@ def test_export_contains_only_the_users_postings(client, world):
     assert rows[0]["company"] == "Acme"
 
 
+def test_the_json_export_contains_only_the_users_postings(client, world):
+    data = {"action": "export_json", "_selected_action": [world["posting_a"].pk, world["posting_b"].pk]}
+
+    response = client_as(client, world, "hr_a").post(reverse("admin:jobs_posting_changelist"), data)
+
+    assert response.status_code == 200
+    assert "Acme job" in response.text
+    assert "Bolt job" not in response.text
+
+
 @pytest.mark.parametrize(("who", "visible"), [("hr_a", ["Acme"]), ("superuser", ["Acme", "Bolt"])])
 def test_hr_sees_only_their_companies(client, world, who, visible):
     response = client_as(client, world, who).get(reverse("admin:jobs_company_changelist"))
@@ -272,3 +283,17 @@ def test_a_live_posting_has_no_preview_banner(client, world):
     assert response.status_code == 200
     assert "Preview, not public" not in response.text
     assert world["posting_a"].status == Status.PUBLISHED
+
+
+def test_hr_cannot_attach_a_posting_to_another_companys_job(client, world):
+    posting = world["posting_a"]
+    client_as(client, world, "hr_a")
+    data = change_form_data(client.get(change_url(posting)))
+    data["translation_group"] = str(world["posting_b"].translation_group)
+    data["language"] = "de"
+
+    response = client.post(change_url(posting), data)
+
+    assert response.context["adminform"].form.errors["translation_group"] == [
+        "This translation group is another company's job."
+    ]
