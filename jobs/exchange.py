@@ -4,7 +4,7 @@ A record is the posting's JobPosting data (jobs.structured_data) plus `inLanguag
 "x-jobboard" object holding what schema.org cannot express exactly. The import reads the
 properties listed in FIELDS and the item lists of ITEM_LISTS; the other schema.org
 properties (description, skills, responsibilities, …) are derived from those and ignored.
-The README ("Data exchange") documents the format.
+The README ("Export and import") documents the format.
 """
 
 import json
@@ -245,16 +245,15 @@ class Record:
 def read_company(record, companies):
     """The hiring organization: the company of that slug as it is, else a new one made from the record."""
     slug = record.get(f"{COMPANY}.identifier", text, "")
-    if slug not in companies:
-        company = Company.objects.filter(slug=slug).first()
-        if company is None:
-            company = Company(
-                **{name: record.get(f"{COMPANY}.{path}", text, "") for name, path in COMPANY_FIELDS.items()}
-            )
-            paths = {name: f"{COMPANY}.{path}" for name, path in COMPANY_FIELDS.items()}
-            company = record.validated(company, paths, COMPANY)
+    company = companies.get(slug) or Company.objects.filter(slug=slug).first()
+    if company is None:
+        company = Company(**{name: record.get(f"{COMPANY}.{path}", text, "") for name, path in COMPANY_FIELDS.items()})
+        company = record.validated(
+            company, {name: f"{COMPANY}.{path}" for name, path in COMPANY_FIELDS.items()}, COMPANY
+        )
+    if company is not None:
         companies[slug] = company
-    return companies[slug]
+    return company
 
 
 def read_tags(record, known):
@@ -263,18 +262,17 @@ def read_tags(record, known):
     for index in record.entries(TAGS):
         path = f"{TAGS}.{index}"
         slug = record.get(f"{path}.slug", text, "")
-        if slug not in known:
-            tag = Tag.objects.filter(slug=slug).first()
-            if tag is None:
-                tag = Tag(
-                    slug=slug,
-                    name=record.get(f"{path}.name", text, ""),
-                    translated_names=record.get(f"{path}.translatedNames", names, {}),
-                )
-                tag = record.validated(tag, {"slug": f"{path}.slug", "name": f"{path}.name"}, path)
+        tag = known.get(slug) or Tag.objects.filter(slug=slug).first()
+        if tag is None:
+            tag = Tag(
+                slug=slug,
+                name=record.get(f"{path}.name", text, ""),
+                translated_names=record.get(f"{path}.translatedNames", names, {}),
+            )
+            tag = record.validated(tag, {"slug": f"{path}.slug", "name": f"{path}.name"}, path)
+        if tag is not None:
             known[slug] = tag
-        if known[slug]:
-            tags.append(known[slug])
+            tags.append(tag)
     return tags
 
 
@@ -400,8 +398,3 @@ def save(imported):
                 model.objects.bulk_create(items)
             saved.append((posting, created))
     return saved
-
-
-def import_postings(records):
-    """Create, or update by slug, the postings of `records`: all of them, or none if any record is faulty."""
-    return save(read_records(records))

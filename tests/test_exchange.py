@@ -261,6 +261,20 @@ def test_an_import_checks_every_record_reports_each_ones_errors_and_writes_nothi
     assert not Company.objects.filter(slug="newco").exists()
 
 
+def test_each_record_naming_a_faulty_new_company_or_tag_is_reported(tmp_path, postings):
+    records = json.loads(export(tmp_path).read_text())
+    for record in records[:2]:
+        record["hiringOrganization"] = {"identifier": "newco", "name": ""}
+        record["x-jobboard"]["tags"] = [{"slug": "new-tag", "name": ""}]
+    stderr = io.StringIO()
+
+    with pytest.raises(CommandError, match="2 records have errors"):
+        call_command("import_postings", str(write(tmp_path, records)), stderr=stderr)
+
+    assert stderr.getvalue().count("hiringOrganization.name: This field cannot be blank.") == 2
+    assert stderr.getvalue().count("x-jobboard.tags.0.name: This field cannot be blank.") == 2
+
+
 def test_a_dry_run_checks_and_writes_nothing(tmp_path, postings):
     exported = export(tmp_path)
     Posting.objects.all().delete()

@@ -10,7 +10,7 @@ from jobs.models import Lifecycle, Posting
 
 
 class Command(BaseCommand):
-    help = "Write postings as schema.org JobPosting JSON (format: README, “Data exchange”), for import_postings."
+    help = "Write postings as schema.org JobPosting JSON (format: README, “Export and import”), for import_postings."
 
     def add_arguments(self, parser):
         parser.add_argument("--output", "-o", type=Path, help="File to write; standard output when not given.")
