@@ -55,7 +55,7 @@ def with_listing_fallback(urls):
     return {code: urls.get(code) or listing_url(code) for code, _name in settings.LANGUAGES}
 
 
-def hreflang_links(request, urls, default):
-    """<link rel="alternate" hreflang> for each language's page and x-default for `default`."""
-    links = [{"hreflang": code, "href": request.build_absolute_uri(url)} for code, url in urls.items()]
-    return [*links, {"hreflang": "x-default", "href": request.build_absolute_uri(default)}]
+def hreflang_links(request, urls, default=None):
+    """<link rel="alternate" hreflang> for each language's page, and x-default for `default` if given."""
+    links = urls | ({"x-default": default} if default else {})
+    return [{"hreflang": code, "href": request.build_absolute_uri(url)} for code, url in links.items()]

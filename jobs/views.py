@@ -76,7 +76,6 @@ def posting_detail(request, slug):
         return HttpResponseRedirect(posting.get_absolute_url())
     translations = list(posting.translations())
     versions = {other.language: other.get_absolute_url() for other in [posting, *translations]}
-    default = versions.get(settings.LANGUAGE_CODE, versions[posting.language])
     context = {
         "posting": posting,
         "preview": preview,
@@ -85,7 +84,7 @@ def posting_detail(request, slug):
         "translations": translations,
         "similar": posting.similar(),
         "language_urls": with_listing_fallback(versions),
-        "hreflang": [] if preview or lifecycle in CLOSED else hreflang_links(request, versions, default=default),
+        "hreflang": [] if preview or lifecycle in CLOSED else hreflang_links(request, versions, default=versions.get(settings.LANGUAGE_CODE)),
     }
     response = render(request, "jobs/posting_detail.html", context, status=410 if context["closed"] else 200)
     if preview:

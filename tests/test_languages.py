@@ -93,12 +93,13 @@ def test_hreflang_lists_real_translations_and_x_default_only(client):
         assert client.get(url).status_code == 200
 
 
-def test_a_posting_without_translations_has_itself_as_x_default(client):
-    posting = PostingFactory(language="de")
+def test_a_job_without_a_default_language_version_has_no_x_default(client):
+    german = PostingFactory(language="de")
+    spanish = PostingFactory(language="es", translation_group=german.translation_group)
 
-    assert hreflangs(client.get(posting.get_absolute_url())) == {
-        "de": f"http://testserver{posting.get_absolute_url()}",
-        "x-default": f"http://testserver{posting.get_absolute_url()}",
+    assert hreflangs(client.get(german.get_absolute_url())) == {
+        "de": f"http://testserver{german.get_absolute_url()}",
+        "es": f"http://testserver{spanish.get_absolute_url()}",
     }
 
 
