@@ -82,6 +82,13 @@ class PostingFilter(django_filters.FilterSet):
                 postings = self.filters[name].filter(postings, value)
         return grouped_counts(postings, "language")
 
+    def chosen_values(self, *names):
+        """{parameter: its valid values as a list} for these parameters."""
+        cleaned = dict(self.valid_choices())
+        return {
+            name: [value] if isinstance(value, str) else list(value) for name in names if (value := cleaned.get(name))
+        }
+
     @property
     def search_text(self):
         self.form.is_valid()

@@ -18,8 +18,8 @@ def listing_url(language, query=None):
     return f"{url}?{query.urlencode()}" if query else url
 
 
-def available_values(query):
-    """For the countries, tags and companies chosen in `query`: {parameter: {language: values with live postings}}."""
+def available_values(chosen):
+    """For the chosen countries, tags and companies: {parameter: {language: values with live postings}}."""
     live = Posting.objects.live()
     sources = {
         "country": (WorkCountry.objects.filter(posting__in=live), "posting__language", "country"),
@@ -28,24 +28,27 @@ def available_values(query):
     }
     available = {}
     for name, (rows, language_field, value_field) in sources.items():
-        if chosen := query.getlist(name):
-            pairs = rows.filter(**{f"{value_field}__in": chosen}).values_list(language_field, value_field)
+        if values := chosen.get(name):
+            pairs = rows.filter(**{f"{value_field}__in": values}).values_list(language_field, value_field)
             by_language = available[name] = {}
             for language, value in pairs.distinct():
                 by_language.setdefault(language, set()).add(value)
     return available
 
 
-def listing_urls(query):
-    """Every language's listing, with the visitor's filters that still make sense in it."""
-    available = available_values(query)
+def listing_urls(query, chosen):
+    """Every language's listing, with the visitor's filters that still make sense in it.
+
+    `chosen` holds the visitor's valid countries, tags and companies: {parameter: [values]}.
+    """
+    available = available_values(chosen)
     urls = {}
     for code, _name in settings.LANGUAGES:
         kept = QueryDict(mutable=True)
         for name in LANGUAGE_NEUTRAL:
             kept.setlist(name, query.getlist(name))
         for name, by_language in available.items():
-            kept.setlist(name, [value for value in query.getlist(name) if value in by_language.get(code, ())])
+            kept.setlist(name, [value for value in chosen[name] if value in by_language.get(code, ())])
         urls[code] = listing_url(code, kept)
     return urls
 

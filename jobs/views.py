@@ -32,7 +32,7 @@ def posting_list(request):
     page = Paginator(postings.for_listing(), PAGE_SIZE).get_page(request.GET.get("page"))
     groups = facets(filterset)
     chosen = active_filters(request.GET, filterset, groups)
-    language_urls = listing_urls(request.GET)
+    language_urls = listing_urls(request.GET, filterset.chosen_values("country", "tag", "company"))
     context = {
         "filterset": filterset,
         "facets": groups,
@@ -84,7 +84,9 @@ def posting_detail(request, slug):
         "translations": translations,
         "similar": posting.similar(),
         "language_urls": with_listing_fallback(versions),
-        "hreflang": [] if preview or lifecycle in CLOSED else hreflang_links(request, versions, default=versions.get(settings.LANGUAGE_CODE)),
+        "hreflang": []
+        if preview or lifecycle in CLOSED
+        else hreflang_links(request, versions, default=versions.get(settings.LANGUAGE_CODE)),
     }
     response = render(request, "jobs/posting_detail.html", context, status=410 if context["closed"] else 200)
     if preview:

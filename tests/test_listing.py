@@ -139,6 +139,7 @@ def test_facet_counts_stay_in_the_language(client, board):
         "?page=99999999999999999999",
         "?country=DE&country=DE&country=DE",
         "?q=%00",
+        "?country=%00&tag=%00&company=%00",
         "?q=%27%22%3B--",
     ],
 )
