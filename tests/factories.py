@@ -135,3 +135,10 @@ class HREditorFactory(UserFactory):
     def companies(self, create, extracted, **kwargs):
         if create and extracted:
             self.companies.set(extracted)
+
+
+def add_items(posting, model, *entries):
+    """Items of `model` for `posting`, in this order; an entry is a text, or (kind, text)."""
+    for position, entry in enumerate(entries, start=1):
+        kind, text = entry if isinstance(entry, tuple) else (None, entry)
+        model.objects.create(posting=posting, position=position, text=text, **({"kind": kind} if kind else {}))

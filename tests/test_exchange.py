@@ -22,7 +22,7 @@ from jobs.models import (
     Tag,
     WorkCountry,
 )
-from tests.factories import CompanyFactory, HREditorFactory, PostingFactory, TagFactory
+from tests.factories import CompanyFactory, HREditorFactory, PostingFactory, TagFactory, add_items
 
 pytestmark = pytest.mark.django_db
 
@@ -70,11 +70,6 @@ def write(tmp_path, records):
     path = tmp_path / "edited.json"
     path.write_text(json.dumps(records, default=str), encoding="utf-8")
     return path
-
-
-def add_items(posting, model, *entries):
-    for position, (kind, text) in enumerate(entries, start=1):
-        model.objects.create(posting=posting, position=position, text=text, **({"kind": kind} if kind else {}))
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from jobs.models import Benefit, CareerStep, Requirement, Responsibility
-from tests.factories import CompanyFactory, HREditorFactory, PostingFactory, TagFactory
+from tests.factories import CompanyFactory, HREditorFactory, PostingFactory, TagFactory, add_items
 from tests.page_head import json_ld, meta
 
 pytestmark = pytest.mark.django_db
@@ -20,13 +20,6 @@ def job_posting(client, posting):
     assert response.status_code == 200
     [data] = json_ld(response)
     return data
-
-
-def add_items(posting, model, *entries):
-    """Items in this order; an entry is a text, or (kind, text)."""
-    for position, entry in enumerate(entries, start=1):
-        kind, text = entry if isinstance(entry, tuple) else (None, entry)
-        model.objects.create(posting=posting, position=position, text=text, **({"kind": kind} if kind else {}))
 
 
 @pytest.fixture
