@@ -17,6 +17,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
+from django_countries.filters import CountryFilter
 from reversion.admin import VersionAdmin
 from reversion.models import Version
 
@@ -36,12 +37,20 @@ from jobs.models import (
 )
 
 
+class UsedCountryFilter(CountryFilter):
+    """The countries of the postings this user may see, by name."""
+
+    def lookup_choices(self, changelist):
+        used = set(changelist.root_queryset.order_by().values_list(self.field_path, flat=True).distinct())
+        return [(code, name) for code, name in self.field.get_choices(include_blank=False) if code in used]
+
+
 @admin.register(Company)
 class CompanyAdmin(admin.ModelAdmin):
     """Superusers manage companies and their HR staff; HR staff see their own companies."""
 
     list_display = ["name", "city", "country", "website"]
-    list_filter = ["country"]
+    list_filter = [("country", UsedCountryFilter)]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
     autocomplete_fields = ["members"]
@@ -59,6 +68,10 @@ class CompanyMembershipInline(admin.TabularInline):
 
 
 User = get_user_model()
+admin.site.site_header = _("Job board administration")
+admin.site.site_title = _("Job board administration")
+admin.site.index_title = _("Postings, companies and tags")
+
 admin.site.unregister(User)
 
 
@@ -193,7 +206,7 @@ class PostingAdmin(VersionAdmin):
         LifecycleFilter,
         "language",
         "workplace",
-        "country",
+        ("country", UsedCountryFilter),
         "employment_type",
         "seniority",
         ("company", admin.RelatedOnlyFieldListFilter),

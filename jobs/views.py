@@ -1,8 +1,9 @@
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.db import DatabaseError, connection
-from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
+from django.templatetags.static import static
 from django.utils import translation
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.cache import never_cache
@@ -93,6 +94,11 @@ def posting_detail(request, slug):
         add_never_cache_headers(response)
         response["X-Robots-Tag"] = "noindex"
     return response
+
+
+def favicon(request):
+    """Browsers ask for /favicon.ico whatever the page links to."""
+    return HttpResponsePermanentRedirect(static("img/favicon.svg"))
 
 
 @never_cache

@@ -145,3 +145,10 @@ def test_unknown_pages_get_the_site_404_page(client, settings):
     assert response.status_code == 404
     assert "Page not found" in response.text
     assert 'href="/en/"' in response.text
+
+
+def test_favicon_ico_leads_to_the_site_icon(client):
+    response = client.get("/favicon.ico")
+
+    assert response.status_code == 301
+    assert response["Location"].endswith("img/favicon.svg")

@@ -69,6 +69,17 @@ def test_the_company_filter_of_the_list_offers_only_the_users_companies(client, 
     assert "Bolt" not in response.text
 
 
+def test_the_country_filter_of_the_list_offers_only_the_users_countries(client, world):
+    world["posting_b"].country = "JP"
+    world["posting_b"].save()
+
+    hr_a = client_as(client, world, "hr_a").get(reverse("admin:jobs_posting_changelist"))
+
+    assert "?country=DE" in hr_a.text
+    assert "Japan" not in hr_a.text
+    assert "Afghanistan" not in hr_a.text
+
+
 @pytest.mark.parametrize("view", ["changelist", "add"])
 def test_anonymous_visitors_are_sent_to_the_login(client, world, view):
     assert is_login_redirect(client.get(reverse(f"admin:jobs_posting_{view}")))
