@@ -3,6 +3,7 @@ from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 
+import polib
 import pytest
 from django.conf import settings
 from django.template import Context, Template
@@ -187,7 +188,11 @@ def test_every_language_has_a_search_configuration(code):
 
 
 @pytest.mark.parametrize("code", [code for code, _name in settings.LANGUAGES if code != settings.LANGUAGE_CODE])
-def test_every_language_has_a_compiled_catalogue(code):
+def test_every_language_has_a_complete_compiled_catalogue(code):
     messages = Path(settings.LOCALE_PATHS[0]) / code / "LC_MESSAGES"
-    assert (messages / "django.po").is_file()
+    catalogue = polib.pofile(messages / "django.po")
+
     assert (messages / "django.mo").is_file()
+    assert catalogue.untranslated_entries() == []
+    assert catalogue.fuzzy_entries() == []
+    assert len(catalogue.translated_entries()) == len(polib.mofile(messages / "django.mo").translated_entries())
