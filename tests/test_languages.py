@@ -196,3 +196,17 @@ def test_every_language_has_a_complete_compiled_catalogue(code):
     assert catalogue.untranslated_entries() == []
     assert catalogue.fuzzy_entries() == []
     assert len(catalogue.translated_entries()) == len(polib.mofile(messages / "django.mo").translated_entries())
+
+
+def test_the_admin_speaks_the_hr_users_language(admin_client):
+    german = admin_client.get("/admin/jobs/posting/", headers={"accept-language": "de"})
+
+    assert "Stellenanzeige" in german.text
+    assert '<html lang="de"' in german.text
+
+    response = admin_client.post("/i18n/setlang/", {"language": "es", "next": "/admin/jobs/posting/"})
+
+    assert response["Location"] == "/admin/jobs/posting/"
+    spanish = admin_client.get("/admin/jobs/posting/", headers={"accept-language": "de"})
+    assert "Ofertas" in spanish.text
+    assert switcher_targets(spanish)["fr"] == "/admin/jobs/posting/"
