@@ -96,8 +96,9 @@ DATABASES = {
     )
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
-# The posting index's covering columns only matter on PostgreSQL; SQLite indexes the key columns.
-SILENCED_SYSTEM_CHECKS = ["models.W040"]
+# W040: the posting index's covering columns only matter on PostgreSQL; SQLite indexes the key columns.
+# W021 asks for HSTS preloading, which DJANGO_HSTS_PRELOAD turns on where the operator wants it.
+SILENCED_SYSTEM_CHECKS = ["models.W040", "security.W021"]
 
 if REDIS_URL := os.environ.get("REDIS_URL"):
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
@@ -156,6 +157,8 @@ SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", default=not DEBUG)
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = not DEBUG
 SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS", "0" if DEBUG else "31536000"))
 SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
+# Preloading is a lasting commitment for the whole domain: the operator opts in.
+SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD")
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("DJANGO_BEHIND_PROXY") else None
 
 # Password guessing: after AXES_FAILURE_LIMIT wrong passwords for one username from one
