@@ -7,7 +7,7 @@ from django.templatetags.static import static
 from django.utils import translation
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
 
 from jobs.filters import PostingFilter, Sort, active_filters, facets, loosening
@@ -22,7 +22,7 @@ CLOSED = {Lifecycle.EXPIRED, Lifecycle.ARCHIVED}
 NOT_YET_PUBLIC = {Lifecycle.DRAFT, Lifecycle.SCHEDULED}
 
 
-@require_GET
+@require_safe
 @vary_on_headers("HX-Request", "HX-History-Restore-Request")
 def posting_list(request):
     """The listing of one language: filters and facet counts, full page or, for htmx, the results."""
@@ -61,7 +61,7 @@ def in_other_languages(filterset, language_urls):
     ]
 
 
-@require_GET
+@require_safe
 def posting_detail(request, slug):
     posting = get_object_or_404(
         Posting.objects.select_related("company").prefetch_related(

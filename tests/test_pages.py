@@ -152,3 +152,11 @@ def test_favicon_ico_leads_to_the_site_icon(client):
 
     assert response.status_code == 301
     assert response["Location"].endswith("img/favicon.svg")
+
+
+def test_pages_answer_head_requests(client):
+    posting = PostingFactory()
+
+    assert client.head("/en/").status_code == 200
+    assert client.head(posting.get_absolute_url()).status_code == 200
+    assert client.post("/en/").status_code == 405
