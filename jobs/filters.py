@@ -4,6 +4,7 @@ from datetime import timedelta
 
 import django_filters
 from django.db.models import Count, Exists, OuterRef, Q
+from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
@@ -180,9 +181,17 @@ def facets(filterset):
     return groups
 
 
+def filled(query):
+    """A copy of the query without its empty values (a form sends its empty fields too)."""
+    params = QueryDict(mutable=True)
+    for name, values in query.lists():
+        params.setlist(name, [value for value in values if value])
+    return params
+
+
 def without(query, name, value=None):
     """The listing's query string without `value` of parameter `name` (all its values if None), on page 1."""
-    params = query.copy()
+    params = filled(query)
     params.setlist(name, [kept for kept in params.getlist(name) if value is not None and kept != value])
     params.pop("page", None)
     return f"?{params.urlencode()}"

@@ -46,7 +46,7 @@ def listing_urls(query, chosen):
     for code, _name in settings.LANGUAGES:
         kept = QueryDict(mutable=True)
         for name in LANGUAGE_NEUTRAL:
-            kept.setlist(name, query.getlist(name))
+            kept.setlist(name, [value for value in query.getlist(name) if value])
         for name, by_language in available.items():
             kept.setlist(name, [value for value in chosen[name] if value in by_language.get(code, ())])
         urls[code] = listing_url(code, kept)

@@ -1,0 +1,17 @@
+// Keep the listing's URLs short: leave out the filter form's empty fields, and the sort
+// order when it is the default one (relevance with keywords, newest without).
+document.addEventListener("htmx:configRequest", (event) => {
+  if (event.detail.elt.id !== "filters") {
+    return;
+  }
+  const parameters = event.detail.parameters;
+  for (const name of Array.from(parameters.keys())) {
+    const values = parameters.getAll(name).filter((value) => value !== "");
+    parameters.delete(name);
+    values.forEach((value) => parameters.append(name, value));
+  }
+  const defaultSort = parameters.get("q") ? "relevance" : "newest";
+  if (parameters.get("sort") === defaultSort) {
+    parameters.delete("sort");
+  }
+});
