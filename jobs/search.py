@@ -52,20 +52,21 @@ def weighted_parts(posting):
 
 def reindex(posting_ids):
     """Recompute the stored search text (and vector, on PostgreSQL) of these postings."""
-    postings = (
+    postings = list(
         Posting.objects.filter(pk__in=posting_ids)
         .select_related("company")
         .prefetch_related("responsibilities", "requirements", "benefits", "career_steps", "tags")
     )
+    fields = ["search_document", "search_vector"] if uses_postgres() else ["search_document"]
     for posting in postings:
         parts = {weight: fold(text) for weight, text in weighted_parts(posting).items()}
-        fields = {"search_document": " ".join(parts.values())}
+        posting.search_document = " ".join(parts.values())
         if uses_postgres():
             config = SEARCH_CONFIGS[posting.language]
-            fields["search_vector"] = reduce(
+            posting.search_vector = reduce(
                 add, (SearchVector(Value(text), config=config, weight=weight) for weight, text in parts.items())
             )
-        Posting.objects.filter(pk=posting.pk).update(**fields)
+    Posting.objects.bulk_update(postings, fields, batch_size=200)
 
 
 _pending = threading.local()
