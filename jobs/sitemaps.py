@@ -60,6 +60,8 @@ class ListingSitemap(TranslatedSitemap):
 class PostingSitemap(TranslatedSitemap):
     """Every live posting, with its live translations (x-default: the one in the default language, if any)."""
 
+    limit = 5000  # postings per sitemap page, so that each page is built quickly
+
     def items(self):
         return (
             Posting.objects.live()

@@ -2,6 +2,7 @@ import os
 import shutil
 
 import pytest
+from django.core.cache import cache
 
 # Playwright drives the browser from an event loop; pytest-django's live_server and
 # database fixtures are synchronous and are safe to call from it in tests.
@@ -17,6 +18,13 @@ def plain_static_storage(settings):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Each test starts with an empty cache (cached pages, such as the sitemaps, would leak between tests)."""
+    yield
+    cache.clear()
 
 
 @pytest.fixture(scope="session")

@@ -5,8 +5,10 @@ from urllib.parse import urlsplit
 from xml.etree import ElementTree
 
 import pytest
+from django.core.cache import cache
 from django.utils import timezone
 
+from jobs.sitemaps import PostingSitemap
 from tests.factories import PostingFactory
 
 pytestmark = pytest.mark.django_db
@@ -135,8 +137,28 @@ def test_the_postings_sitemap_takes_as_many_queries_for_many_postings_as_for_two
         client.get("/sitemap-postings.xml")
     for _pair in range(10):
         translated_pair()
+    cache.clear()  # the sitemaps are cached for a while
 
     with django_assert_num_queries(3):
         response = client.get("/sitemap-postings.xml")
 
     assert response.text.count("<url>") == 22
+
+
+def test_the_sitemaps_are_cached_for_a_while(client):
+    PostingFactory()
+    client.get("/sitemap-postings.xml")
+    PostingFactory(title="Posted since")
+
+    assert "posted-since" not in client.get("/sitemap-postings.xml").text
+
+
+def test_many_postings_are_split_over_sitemap_pages(client, monkeypatch):
+    monkeypatch.setattr(PostingSitemap, "limit", 2)
+    PostingFactory.create_batch(3, items=False)
+
+    index = client.get("/sitemap.xml").text
+
+    assert "/sitemap-postings.xml</loc>" in index
+    assert "/sitemap-postings.xml?p=2</loc>" in index
+    assert client.get("/sitemap-postings.xml", {"p": 2}).text.count("<url>") == 1
