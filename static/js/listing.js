@@ -15,3 +15,11 @@ document.addEventListener("htmx:configRequest", (event) => {
     parameters.delete("sort");
   }
 });
+
+// On a narrow screen the filters start folded, so the results come first.
+document.addEventListener("DOMContentLoaded", () => {
+  const filters = document.getElementById("facets-disclosure");
+  if (filters && window.matchMedia("(max-width: 52rem)").matches) {
+    filters.open = false;
+  }
+});
