@@ -10,21 +10,11 @@ from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 
-from jobs.filters import PostingFilter, active_filters, facets
+from jobs.filters import PostingFilter, active_filters, filter_query
 from jobs.models import ITEM_RELATIONS
 from jobs.structured_data import description_html
 
 FEED_SIZE = 50
-
-
-def filter_query(query, page=None):
-    """The listing's query string for `query`'s filters (without sort order), on `page` when past the first."""
-    params = query.copy()
-    params.pop("sort", None)
-    params.pop("page", None)
-    if page and page > 1:
-        params["page"] = page
-    return f"?{params.urlencode()}" if params else ""
 
 
 @dataclass
@@ -50,7 +40,7 @@ class PostingFeed(Feed):
         return FilteredListing(request, PostingFilter(request.GET, language=request.LANGUAGE_CODE))
 
     def title(self, listing):
-        chosen = active_filters(listing.request.GET, listing.filterset, facets(listing.filterset))
+        chosen = active_filters(listing.request.GET, listing.filterset)
         title = _("Jobs")
         if chosen:
             title += ": " + ", ".join(str(choice["value"]) for choice in chosen)

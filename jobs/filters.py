@@ -197,18 +197,30 @@ def without(query, name, value=None):
     return f"?{params.urlencode()}"
 
 
-def active_filters(query, filterset, groups):
+def filter_query(query, page=None):
+    """The listing's query string for `query`'s filters (without sort order), on `page` when past the first."""
+    params = filled(query)
+    params.pop("sort", None)
+    params.pop("page", None)
+    if page and page > 1:
+        params["page"] = page
+    return f"?{params.urlencode()}" if params else ""
+
+
+def active_filters(query, filterset):
     """The visitor's valid choices, each with the link that drops it."""
     chosen = []
     if text := filterset.search_text:
         chosen.append(
             {"name": "q", "label": filterset.form.fields["q"].label, "value": text, "url": without(query, "q")}
         )
-    for group in groups:
-        for option in group["options"]:
-            if option["selected"]:
-                url = without(query, group["name"], option["value"])
-                chosen.append({"name": group["name"], "label": group["label"], "value": option["label"], "url": url})
+    choice_parameters = [name for name in filterset.filters if name not in {"q", "sort"}]
+    for name, values in filterset.chosen_values(*choice_parameters).items():
+        field = filterset.form.fields[name]
+        labels = dict(field.choices)
+        for value in values:
+            url = without(query, name, value)
+            chosen.append({"name": name, "label": field.label, "value": labels[value], "url": url})
     return chosen
 
 

@@ -32,7 +32,7 @@ def posting_list(request):
         postings = by_relevance(postings, filterset.search_text, request.LANGUAGE_CODE)
     page = Paginator(postings.for_listing(), PAGE_SIZE).get_page(request.GET.get("page"))
     groups = facets(filterset)
-    chosen = active_filters(request.GET, filterset, groups)
+    chosen = active_filters(request.GET, filterset)
     language_urls = listing_urls(request.GET, filterset.chosen_values("country", "tag", "company"))
     context = {
         "filterset": filterset,

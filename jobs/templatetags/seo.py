@@ -3,7 +3,7 @@
 from django import template
 from django.urls import reverse
 
-from jobs.feeds import filter_query
+from jobs.filters import filter_query
 from jobs.structured_data import job_posting_script
 
 register = template.Library()
@@ -16,7 +16,7 @@ def absolute_url(context, path):
 
 @register.simple_tag(takes_context=True)
 def filtered_url(context, view_name, page=None):
-    """The absolute URL of `view_name` with the current listing filters (see jobs.feeds.filter_query)."""
+    """The absolute URL of `view_name` with the current listing filters (see jobs.filters.filter_query)."""
     request = context["request"]
     return request.build_absolute_uri(reverse(view_name) + filter_query(request.GET, page))
 
