@@ -8,13 +8,15 @@ from django.contrib.admin.utils import quote, unquote
 from django.contrib.admin.widgets import FilteredSelectMultiple
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import models
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
+from django.db import IntegrityError, models, transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
+from django.utils.timezone import localtime
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django_countries.filters import CountryFilter
@@ -23,6 +25,7 @@ from reversion.models import Version
 
 from jobs.exchange import export_json
 from jobs.forms import ItemFormSet, PostingForm, TranslationForm
+from jobs.history import record, revert_posting
 from jobs.models import (
     Benefit,
     CareerStep,
@@ -68,9 +71,6 @@ class CompanyMembershipInline(admin.TabularInline):
 
 
 User = get_user_model()
-admin.site.site_header = _("Job board administration")
-admin.site.site_title = _("Job board administration")
-admin.site.index_title = _("Postings, companies and tags")
 
 admin.site.unregister(User)
 
@@ -308,20 +308,46 @@ class PostingAdmin(VersionAdmin):
         context = {"has_change_permission": self.has_change_permission(request), **(extra_context or {})}
         return admin.ModelAdmin.changelist_view(self, request, context)
 
-    def record(self, request, posting, message):
-        """Save a revision of `posting` and its items, by the request's user."""
-        with reversion.create_revision():
-            reversion.set_user(request.user)
-            reversion.set_comment(message)
-            reversion.add_to_revision(posting)
+    def _reversion_revisionform_view(self, request, version, template_name, extra_context=None):
+        """The change form filled from `version`, saved only if it is posted and valid.
+
+        Replaces django-reversion's view, which reverts every object of the version's revision:
+        this one reverts only the posting and its items (jobs.history.revert_posting), in a
+        transaction rolled back unless the restored posting is saved.
+        """
+        with transaction.atomic():
+            try:
+                with transaction.atomic():
+                    revert_posting(version)
+            except (IntegrityError, ObjectDoesNotExist):
+                transaction.set_rollback(True)
+                self.message_user(
+                    request,
+                    gettext("This version of “%(posting)s” can no longer be restored.") % {"posting": version},
+                    messages.ERROR,
+                )
+                return redirect("admin:jobs_posting_changelist")
+            with self.create_revision(request):
+                response = self.changeform_view(request, quote(version.object_id), request.path, extra_context)
+                if request.method == "POST" and response.status_code == 302:
+                    reversion.set_comment(
+                        gettext("Restored the version of %(date)s.")
+                        % {"date": date_format(localtime(version.revision.date_created), "DATETIME_FORMAT")}
+                    )
+                    return response
+            if response.status_code == 200:
+                response.template_name = template_name
+                response.render()
+            transaction.set_rollback(True)
+        return response
 
     def delete_model(self, request, obj):
-        self.record(request, obj, gettext("Deleted."))
+        record(obj, gettext("Deleted."), request.user)
         super().delete_model(request, obj)
 
     def delete_queryset(self, request, queryset):
         for posting in queryset:
-            self.record(request, posting, gettext("Deleted."))
+            record(posting, gettext("Deleted."), request.user)
         super().delete_queryset(request, queryset)
 
     def scoped_version(self, request, version_id, versions):
@@ -354,25 +380,33 @@ class PostingAdmin(VersionAdmin):
     # Lifecycle actions: each posting is validated, saved and recorded on its own.
 
     def change_each(self, request, postings, change, message):
-        """Apply `change` to each posting; save those that stay valid, report those that do not."""
+        """Apply `change` to each posting; save those that stay valid, report those that do not.
+
+        Each posting is read again under a row lock and saved in a transaction of its own, so that
+        an action never writes back what it read before a colleague's save.
+        """
         saved = 0
-        for posting in postings:
-            change(posting)
-            try:
-                posting.full_clean()
-            except ValidationError as error:
-                self.message_user(
-                    request,
-                    gettext("“%(posting)s” was not changed: %(reasons)s")
-                    % {"posting": posting, "reasons": " ".join(error.messages)},
-                    messages.ERROR,
-                )
-                continue
-            with reversion.create_revision():
-                reversion.set_user(request.user)
-                posting.save()
-                self.log_change(request, posting, message)
-            saved += 1
+        for pk in postings.values_list("pk", flat=True):
+            with transaction.atomic():
+                posting = Posting.objects.select_for_update().filter(pk=pk).first()
+                if posting is None:
+                    continue
+                change(posting)
+                try:
+                    posting.full_clean()
+                except ValidationError as error:
+                    self.message_user(
+                        request,
+                        gettext("“%(posting)s” was not changed: %(reasons)s")
+                        % {"posting": posting, "reasons": " ".join(error.messages)},
+                        messages.ERROR,
+                    )
+                    continue
+                with reversion.create_revision():
+                    reversion.set_user(request.user)
+                    posting.save()
+                    self.log_change(request, posting, message)
+                saved += 1
         if saved:
             self.message_user(
                 request,

@@ -378,23 +378,41 @@ def read_records(records):
     return imported
 
 
+IMPORT_BATCH = 100
+
+
 def save(imported):
-    """Save what read_records read: postings with their new companies and tags, and their items. [(posting, created)]"""
+    """Save what read_records read, IMPORT_BATCH postings a transaction: [(posting, created)].
+
+    Every record was validated before this runs, so a file goes in whole unless the database
+    itself refuses a row; committing in batches keeps rows from being locked for the whole file.
+    """
     saved = []
-    with transaction.atomic(), reversion.create_revision():
-        reversion.set_comment(_("Imported from a JobPosting file."))
-        for entry in imported:
-            posting = entry.posting
-            created = posting._state.adding
-            for new in [posting.company, *entry.tags]:
-                if new._state.adding:
-                    new.save()
-            posting.save()
-            posting.tags.set(entry.tags)
-            for model, items in entry.items.items():
-                model.objects.filter(posting=posting).delete()
-                for item in items:
-                    item.posting = posting
-                model.objects.bulk_create(items)
-            saved.append((posting, created))
+    for start in range(0, len(imported), IMPORT_BATCH):
+        with transaction.atomic():
+            saved.extend(save_entry(entry) for entry in imported[start : start + IMPORT_BATCH])
     return saved
+
+
+def save_entry(entry):
+    """Save one posting with its new company and tags and its items, as one revision of its history.
+
+    The file's version replaces the posting whole; an editor who opened the posting before is then
+    refused by the version check, with the import's version to compare with.
+    """
+    posting = entry.posting
+    created = posting._state.adding
+    with reversion.create_revision():
+        reversion.set_comment(_("Imported from a JobPosting file."))
+        for new in [posting.company, *entry.tags]:
+            if new._state.adding:
+                new.save()
+        posting.save()
+        posting.tags.set(entry.tags)
+        for model, items in entry.items.items():
+            model.objects.filter(posting=posting).delete()
+            for item in items:
+                item.posting = posting
+            model.objects.bulk_create(items)
+        reversion.add_to_revision(posting)
+    return posting, created

@@ -1,10 +1,14 @@
 """A posting's history in the admin: who changed what and when, restoring a version, recovering a deletion."""
 
+import io
+
 import pytest
+import reversion
+from django.core.management import call_command
 from django.urls import reverse
 from reversion.models import Version
 
-from jobs.models import Lifecycle, Posting, WorkCountry
+from jobs.models import ITEM_RELATIONS, Lifecycle, Posting, WorkCountry
 from tests.admin_forms import change_form_data
 from tests.factories import CompanyFactory, HREditorFactory, PostingFactory
 
@@ -183,3 +187,83 @@ def test_a_version_of_a_posting_moved_to_another_company_is_not_restored_by_hr(c
 
     assert client.get(url).status_code == 404
     assert Posting.objects.get(pk=posting.pk).company == company
+
+
+def item_texts(posting):
+    return {related: [item.text for item in getattr(posting, related).all()] for related in ITEM_RELATIONS}
+
+
+def test_an_imported_posting_is_restored_alone_with_its_items(tmp_path, client, hr, admin_client):
+    own = PostingFactory(company=hr.companies.get(), title="Ours as imported")
+    theirs = PostingFactory(title="Theirs as imported")
+    exported = tmp_path / "postings.json"
+    call_command("export_postings", "--output", str(exported), stderr=io.StringIO())
+    call_command("import_postings", str(exported), stdout=io.StringIO())
+    imported_items = item_texts(own)
+    edit(admin_client, theirs, title="Theirs, edited later")
+    edit(client, own, title="Ours, edited later", **{"requirements-0-DELETE": "on"})
+    imported = versions_of(own).first()
+    assert imported.revision.get_comment() == "Imported from a JobPosting file."
+    assert {version.object_id for version in imported.revision.version_set.filter(content_type__model="posting")} == {
+        str(own.pk)
+    }
+    url = reverse("admin:jobs_posting_revision", args=[own.pk, imported.pk])
+
+    response = client.post(url, change_form_data(client.get(url)))
+
+    assert response.status_code == 302
+    own.refresh_from_db()
+    theirs.refresh_from_db()
+    assert own.title == "Ours as imported"
+    assert item_texts(own) == imported_items
+    assert theirs.title == "Theirs, edited later"
+    assert all(item_texts(theirs).values())
+
+
+def test_a_revision_holding_several_postings_restores_only_the_chosen_one(client, hr):
+    own = PostingFactory(company=hr.companies.get(), title="Ours before")
+    theirs = PostingFactory(title="Theirs before")
+    with reversion.create_revision():
+        reversion.add_to_revision(own)
+        reversion.add_to_revision(theirs)
+    Posting.objects.filter(pk=theirs.pk).update(title="Theirs now")
+    edit(client, own, title="Ours now")
+    shared = versions_of(own).first()
+    url = reverse("admin:jobs_posting_revision", args=[own.pk, shared.pk])
+
+    response = client.post(url, change_form_data(client.get(url)))
+
+    assert response.status_code == 302
+    assert Posting.objects.get(pk=own.pk).title == "Ours before"
+    assert Posting.objects.get(pk=theirs.pk).title == "Theirs now"
+
+
+def test_a_revision_without_the_postings_items_keeps_its_current_items(client, hr):
+    posting = PostingFactory(company=hr.companies.get(), title="Recorded without items")
+    with reversion.create_revision():
+        reversion.add_to_revision(posting)
+    Version.objects.exclude(content_type__model="posting").delete()
+    items = item_texts(posting)
+    edit(client, posting, title="Later")
+    url = reverse("admin:jobs_posting_revision", args=[posting.pk, versions_of(posting).first().pk])
+
+    response = client.post(url, change_form_data(client.get(url)))
+
+    assert response.status_code == 302
+    posting.refresh_from_db()
+    assert posting.title == "Recorded without items"
+    assert item_texts(posting) == items
+
+
+def test_a_restore_opened_before_a_colleagues_save_is_refused(client, hr):
+    posting = PostingFactory(company=hr.companies.get())
+    edit(client, posting, title="First")
+    url = reverse("admin:jobs_posting_revision", args=[posting.pk, versions_of(posting).get().pk])
+    restore = change_form_data(client.get(url))
+    edit(client, posting, title="A colleague's title")
+
+    response = client.post(url, restore)
+
+    assert response.status_code == 200
+    assert response.context["adminform"].form.non_field_errors()
+    assert Posting.objects.get(pk=posting.pk).title == "A colleague's title"

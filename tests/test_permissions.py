@@ -5,6 +5,7 @@ import io
 
 import pytest
 from django.contrib.auth.models import Group
+from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
 
 from jobs.models import Posting, Status, Tag
@@ -308,3 +309,26 @@ def test_hr_cannot_attach_a_posting_to_another_companys_job(client, world):
     assert response.context["adminform"].form.errors["translation_group"] == [
         "This translation group is another company's job."
     ]
+
+
+@pytest.mark.parametrize(("who", "found"), [("hr_a", True), ("superuser", True), ("hr_b", False)])
+def test_view_on_site_answers_only_for_postings_the_user_may_manage(client, world, who, found):
+    draft = world["posting_a"]
+    Posting.objects.filter(pk=draft.pk).update(status=Status.DRAFT, slug="secret-draft-slug")
+    url = reverse("admin:view_on_site", args=[ContentType.objects.get_for_model(Posting).pk, draft.pk])
+
+    response = client_as(client, world, who).get(url)
+
+    if found:
+        assert response.status_code == 302
+        assert "secret-draft-slug" in response["Location"]
+    else:
+        assert response.status_code == 404
+        assert "secret-draft-slug" not in response.text
+
+
+@pytest.mark.parametrize("object_id", ["999999", "not-a-number", "1/2"])
+def test_view_on_site_of_a_missing_object_is_not_found(client, world, object_id):
+    url = reverse("admin:view_on_site", args=[ContentType.objects.get_for_model(Posting).pk, object_id])
+
+    assert client_as(client, world, "superuser").get(url).status_code == 404

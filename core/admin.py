@@ -1,0 +1,27 @@
+from django.contrib import admin
+from django.contrib.contenttypes.models import ContentType
+from django.contrib.contenttypes.views import shortcut
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.urls import path
+from django.utils.translation import gettext_lazy as _
+
+
+class JobBoardAdminSite(admin.AdminSite):
+    site_header = site_title = _("Job board administration")
+    index_title = _("Postings, companies and tags")
+
+    def get_urls(self):
+        view_on_site = path(
+            "r/<int:content_type_id>/<path:object_id>/", self.admin_view(self.view_on_site), name="view_on_site"
+        )
+        return [view_on_site, *super().get_urls()]
+
+    def view_on_site(self, request, content_type_id, object_id):
+        """Django's "View on site" redirect, answered only for objects the user may see in this admin."""
+        model = get_object_or_404(ContentType, pk=content_type_id).model_class()
+        model_admin = self._registry.get(model)
+        obj = model_admin and model_admin.get_object(request, object_id)
+        if obj is None or not model_admin.has_view_or_change_permission(request, obj):
+            raise Http404
+        return shortcut(request, content_type_id, object_id)
