@@ -341,9 +341,9 @@ class Posting(models.Model):
         return duplicate
 
     def extend_expiry(self, days=30, now=None):
-        """Push the expiry date `days` further, counted from `now` if it has passed."""
+        """Push the expiry date `days` further, counted from `now` if it has passed or was never set."""
         now = now or timezone.now()
-        self.valid_through = max(self.valid_through, now) + timedelta(days=days)
+        self.valid_through = max(self.valid_through or now, now) + timedelta(days=days)
 
     def publish_now(self, now=None):
         """Make the posting live from `now` on, unless it already is."""

@@ -95,3 +95,12 @@ def test_clean_rejects_inconsistent_postings(changes, field):
         posting.full_clean()
 
     assert field in error.value.message_dict
+
+
+def test_extending_the_expiry_of_a_posting_without_one_counts_from_now():
+    now = timezone.now()
+    posting = Posting(valid_through=None)
+
+    posting.extend_expiry(days=30, now=now)
+
+    assert posting.valid_through == now + timedelta(days=30)
