@@ -402,7 +402,7 @@ def save_entry(entry):
     """
     posting = entry.posting
     created = posting._state.adding
-    with reversion.create_revision():
+    with reversion.create_revision(manage_manually=True):
         reversion.set_comment(_("Imported from a JobPosting file."))
         for new in [posting.company, *entry.tags]:
             if new._state.adding:
