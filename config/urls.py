@@ -5,14 +5,14 @@ from django.urls import include, path
 from django.views.decorators.cache import cache_page
 from django.views.generic import TemplateView
 
-from jobs import views
+from core import views as core
 from jobs.sitemaps import SITEMAPS
 
 SITEMAP_CACHE_SECONDS = 15 * 60
 
 urlpatterns = [
-    path("healthz", views.healthz, name="healthz"),
-    path("favicon.ico", views.favicon),
+    path("healthz", core.healthz, name="healthz"),
+    path("favicon.ico", core.favicon),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("robots.txt", TemplateView.as_view(template_name="robots.txt", content_type="text/plain"), name="robots"),

@@ -1,12 +1,9 @@
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.db import DatabaseError, connection
-from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect, HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
-from django.templatetags.static import static
 from django.utils import translation
 from django.utils.cache import add_never_cache_headers
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
 
@@ -94,19 +91,3 @@ def posting_detail(request, slug):
         add_never_cache_headers(response)
         response["X-Robots-Tag"] = "noindex"
     return response
-
-
-def favicon(request):
-    """Browsers ask for /favicon.ico whatever the page links to."""
-    return HttpResponsePermanentRedirect(static("img/favicon.svg"))
-
-
-@never_cache
-def healthz(request):
-    """For load balancers: 200 when the database answers, 503 when it does not."""
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-    except DatabaseError:
-        return HttpResponse("database unavailable\n", status=503, content_type="text/plain")
-    return HttpResponse("ok\n", content_type="text/plain")

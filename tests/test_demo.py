@@ -1,8 +1,12 @@
+from collections import Counter
+from datetime import timedelta
+from unittest import mock
+
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
-from jobs.management.commands.demo import ensure_demo_hr_user
-from jobs.management.commands.seed_demo import seed
+from jobs.demo import ensure_demo_hr_user, seed
 from jobs.models import Benefit, Company, Lifecycle, Posting, Requirement, Responsibility, Tag, WorkCountry
 
 pytestmark = pytest.mark.django_db
@@ -23,6 +27,18 @@ def test_seeding_twice_gives_the_same_data():
 
     assert counts() == first
     assert set(Posting.objects.values_list("slug", "published_at")) == slugs
+
+
+def test_demo_postings_are_dated_from_the_day_they_are_loaded():
+    seed()
+    today = Counter(posting.lifecycle for posting in Posting.objects.all())
+    newest_today = Posting.objects.live().latest("published_at").published_at
+    later = timezone.now() + timedelta(days=1000)
+
+    with mock.patch("django.utils.timezone.now", return_value=later):
+        seed()
+        assert Counter(posting.lifecycle for posting in Posting.objects.all()) == today
+        assert Posting.objects.live().latest("published_at").published_at == newest_today + timedelta(days=1000)
 
 
 def test_demo_data_is_rich_and_spread_over_languages_and_countries():

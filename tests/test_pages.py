@@ -1,4 +1,8 @@
+from unittest import mock
+
 import pytest
+from django.db import DatabaseError
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.urls import reverse
 from django.utils import translation
 
@@ -135,6 +139,15 @@ def test_healthz_reports_the_database(client):
 
     assert response.status_code == 200
     assert response.text == "ok\n"
+
+
+def test_healthz_answers_503_when_the_database_fails(client):
+    with mock.patch.object(BaseDatabaseWrapper, "cursor", side_effect=DatabaseError("connection refused")):
+        response = client.get("/healthz")
+
+    assert response.status_code == 503
+    assert response.text == "database unavailable\n"
+    assert "no-cache" in response["Cache-Control"]
 
 
 def test_unknown_pages_get_the_site_404_page(client, settings):

@@ -1,27 +1,8 @@
-import secrets
-
-from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
-from jobs.management.commands.seed_demo import seed
-from jobs.models import Company, Posting
-from jobs.permissions import ensure_hr_editor_group
-
-DEMO_USERNAME = "hr-demo"
-
-
-def ensure_demo_hr_user():
-    """An HR editor of every demo company, given a new random password each time."""
-    password = secrets.token_urlsafe(12)
-    user, _created = get_user_model().objects.update_or_create(
-        username=DEMO_USERNAME, defaults={"is_staff": True, "is_active": True, "email": "hr-demo@localhost"}
-    )
-    user.set_password(password)
-    user.save()
-    user.groups.set([ensure_hr_editor_group()])
-    user.companies.set(Company.objects.all())
-    return user, password
+from jobs.demo import ensure_demo_hr_user, seed
+from jobs.models import Posting
 
 
 class Command(BaseCommand):
