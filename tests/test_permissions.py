@@ -4,7 +4,7 @@ import csv
 import io
 
 import pytest
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
 
@@ -332,3 +332,15 @@ def test_view_on_site_of_a_missing_object_is_not_found(client, world, object_id)
     url = reverse("admin:view_on_site", args=[ContentType.objects.get_for_model(Posting).pk, object_id])
 
     assert client_as(client, world, "superuser").get(url).status_code == 404
+
+
+def test_staff_who_may_only_view_postings_cannot_translate_them(client, world):
+    viewer = HREditorFactory(companies=[world["company_a"]])
+    viewer.groups.clear()
+    viewer.user_permissions.set(Permission.objects.filter(codename__in=["view_posting", "view_company"]))
+    client.force_login(viewer)
+    url = reverse("admin:jobs_posting_translate", args=[world["posting_a"].pk])
+
+    assert client.get(url).status_code == 403
+    assert client.post(url, {"language": "de"}).status_code == 403
+    assert not Posting.objects.filter(language="de").exists()
