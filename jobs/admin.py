@@ -22,7 +22,7 @@ from reversion.admin import VersionAdmin
 from reversion.models import Version
 
 from jobs.exchange import export_json
-from jobs.forms import ItemFormSet, PostingForm, TranslationForm
+from jobs.forms import CleanModelForm, ItemFormSet, PostingForm, TranslationForm
 from jobs.models import (
     Benefit,
     CareerStep,
@@ -49,6 +49,7 @@ class UsedCountryFilter(CountryFilter):
 class CompanyAdmin(admin.ModelAdmin):
     """Superusers manage companies and their HR staff; HR staff see their own companies."""
 
+    form = CleanModelForm
     list_display = ["name", "city", "country", "website"]
     list_filter = [("country", UsedCountryFilter)]
     search_fields = ["name", "slug"]
@@ -80,7 +81,7 @@ class HRUserAdmin(UserAdmin):
     inlines = [CompanyMembershipInline]
 
 
-class TagForm(forms.ModelForm):
+class TagForm(CleanModelForm):
     """One name field per language of settings.LANGUAGES, stored in Tag.translated_names."""
 
     class Meta:
@@ -130,6 +131,7 @@ class TagAdmin(admin.ModelAdmin):
 
 
 class ItemInline(admin.TabularInline):
+    form = CleanModelForm
     extra = 1
     fields = ["position", "kind", "text"]
     formset = ItemFormSet

@@ -280,6 +280,31 @@ def test_a_dry_run_checks_and_writes_nothing(tmp_path, postings):
     assert not Posting.objects.exists()
 
 
+def test_imported_text_loses_its_control_characters_and_lone_surrogates(tmp_path):
+    PostingFactory(company=CompanyFactory(slug="northwind"), tags=[TagFactory(slug="data")])
+    [record] = json.loads(export(tmp_path).read_text())
+    Posting.objects.all().delete()
+    Company.objects.all().delete()
+    Tag.objects.all().delete()
+    extension = record["x-jobboard"]
+    record["title"] = "Data\x0bengineer\ud800"
+    record["hiringOrganization"]["name"] = "North\x0cwind\x01"
+    extension["summary"] = "Run\x0bthe\x00 platform.\udfff\uffff"
+    extension["requirements"][0]["text"] = "Python\x0b3\x1b"
+    extension["tags"][0] |= {"name": "Da\x1bta", "translatedNames": {"fr": "Don\x0bnées\ud83d", "de\x00": "Daten"}}
+
+    import_file(write(tmp_path, [record]))
+
+    posting = Posting.objects.select_related("company").get()
+    assert (posting.title, posting.company.name, posting.summary) == (
+        "Data engineer",
+        "North wind",
+        "Run\nthe platform.",
+    )
+    assert posting.requirements.first().text == "Python\n3"
+    assert Tag.objects.values_list("name", "translated_names").get() == ("Data", {"fr": "Don nées", "de": "Daten"})
+
+
 @pytest.mark.parametrize("content", ["{not json", '{"@type": "JobPosting"}'])
 def test_a_file_that_is_not_a_list_of_records_is_refused(tmp_path, content):
     path = tmp_path / "bad.json"
