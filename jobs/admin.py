@@ -1,4 +1,5 @@
 import csv
+from numbers import Number
 
 import reversion
 from django import forms
@@ -24,7 +25,7 @@ from reversion.admin import VersionAdmin
 from reversion.models import Version
 
 from jobs.exchange import export_json
-from jobs.forms import ItemFormSet, PostingForm, TranslationForm
+from jobs.forms import CleanModelForm, ItemFormSet, PostingForm, TranslationForm
 from jobs.history import record, revert_posting
 from jobs.models import (
     Benefit,
@@ -52,6 +53,7 @@ class UsedCountryFilter(CountryFilter):
 class CompanyAdmin(admin.ModelAdmin):
     """Superusers manage companies and their HR staff; HR staff see their own companies."""
 
+    form = CleanModelForm
     list_display = ["name", "city", "country", "website"]
     list_filter = [("country", UsedCountryFilter)]
     search_fields = ["name", "slug"]
@@ -80,7 +82,7 @@ class HRUserAdmin(UserAdmin):
     inlines = [CompanyMembershipInline]
 
 
-class TagForm(forms.ModelForm):
+class TagForm(CleanModelForm):
     """One name field per language of settings.LANGUAGES, stored in Tag.translated_names."""
 
     class Meta:
@@ -130,6 +132,7 @@ class TagAdmin(admin.ModelAdmin):
 
 
 class ItemInline(admin.TabularInline):
+    form = CleanModelForm
     extra = 1
     fields = ["position", "kind", "text"]
     formset = ItemFormSet
@@ -163,6 +166,18 @@ class LifecycleFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         return queryset.in_lifecycle(self.value()) if self.value() else queryset
+
+
+# A spreadsheet runs a cell that starts with one of these as a formula (OWASP, "CSV Injection").
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_cell(value):
+    """`value` for a CSV cell: a number as it is, text starting like a formula behind a quote so it stays text."""
+    if value is None or isinstance(value, Number):
+        return value
+    text = str(value)
+    return f"'{text}" if text.startswith(FORMULA_STARTS) else text
 
 
 EXPORT_COLUMNS = {
@@ -479,7 +494,7 @@ class PostingAdmin(VersionAdmin):
         writer = csv.writer(response)
         writer.writerow(EXPORT_COLUMNS.keys())
         for posting in queryset.select_related("company"):
-            writer.writerow(value(posting) for value in EXPORT_COLUMNS.values())
+            writer.writerow(spreadsheet_cell(value(posting)) for value in EXPORT_COLUMNS.values())
         return response
 
     # Translations.

@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy
 
 from jobs.models import ITEM_RELATIONS, Benefit, CareerStep, Company, Posting, Requirement, Responsibility, Tag
 from jobs.structured_data import EMPLOYMENT_TYPES, SALARY_UNITS, job_posting
+from jobs.text import clean_line, clean_text
 
 EXTENSION = "x-jobboard"
 FORMAT_VERSION = 1
@@ -98,10 +99,16 @@ class Invalid(ValueError):
     """A value of a record that cannot be used; its message says why."""
 
 
-def text(value):
+def paragraphs(value):
+    """Text that may run over several lines."""
     if not isinstance(value, str):
         raise Invalid(_("Expected text."))
-    return value
+    return clean_text(value)
+
+
+def text(value):
+    """A single line of text: its line breaks become spaces."""
+    return clean_line(paragraphs(value))
 
 
 def whole_number(value):
@@ -135,7 +142,7 @@ def texts(value):
 def names(value):
     if not isinstance(value, dict) or not all(isinstance(name, str) for name in value.values()):
         raise Invalid(_("Expected an object of names by language code."))
-    return value
+    return {clean_line(code): clean_line(name) for code, name in value.items()}
 
 
 def one_of(mapping):
@@ -166,8 +173,8 @@ FIELDS = {
     "salary_period": ("baseSalary.value.unitText", one_of(SALARY_UNITS)),
     "translation_group": (f"{EXTENSION}.translationGroup", text),
     "status": (f"{EXTENSION}.status", text),
-    "summary": (f"{EXTENSION}.summary", text),
-    "description": (f"{EXTENSION}.description", text),
+    "summary": (f"{EXTENSION}.summary", paragraphs),
+    "description": (f"{EXTENSION}.description", paragraphs),
     "seniority": (f"{EXTENSION}.seniority", text),
     "workplace": (f"{EXTENSION}.workplace", text),
     "eligible_countries": (f"{EXTENSION}.eligibleCountries", texts),
@@ -283,7 +290,7 @@ def read_items(record):
         items[model] = []
         for index in record.entries(f"{EXTENSION}.{key}"):
             path = f"{EXTENSION}.{key}.{index}"
-            item = model(position=index + 1, text=record.get(f"{path}.text", text, ""))
+            item = model(position=index + 1, text=record.get(f"{path}.text", paragraphs, ""))
             if hasattr(item, "kind"):
                 item.kind = record.get(f"{path}.kind", text, "")
             paths = {"text": f"{path}.text", "kind": f"{path}.kind"}
@@ -336,9 +343,10 @@ def check_unique_in_file(record, number, seen):
         ),
     }
     for path, (names, message) in checks.items():
-        key = (path, *(record.get(FIELDS[name][0]) for name in names))
-        if not all(isinstance(part, str) for part in key):
+        values = [record.get(FIELDS[name][0]) for name in names]
+        if not all(isinstance(value, str) for value in values):
             continue
+        key = (path, *map(clean_line, values))
         if key in seen:
             record.error(path, [message % {"number": seen[key]}])
         seen.setdefault(key, number)
@@ -355,7 +363,7 @@ class ImportFailed(Exception):
 def record_label(number, record):
     slug = record.get("identifier.value")
     if isinstance(slug, str) and slug:
-        return _("Record %(number)s (%(slug)s)") % {"number": number, "slug": slug}
+        return _("Record %(number)s (%(slug)s)") % {"number": number, "slug": clean_line(slug)}
     return _("Record %(number)s") % {"number": number}
 
 

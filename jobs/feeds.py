@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from jobs.filters import PostingFilter, active_filters, filter_query
 from jobs.models import ITEM_RELATIONS
 from jobs.structured_data import description_html
+from jobs.text import clean_text
 
 FEED_SIZE = 50
 
@@ -23,8 +24,27 @@ class FilteredListing:
     filterset: PostingFilter
 
 
+def clean(value):
+    """A text, or each text of a list, made clean; anything else as it is."""
+    if isinstance(value, str):
+        return clean_text(value)
+    if isinstance(value, list | tuple):
+        return [clean(entry) for entry in value]
+    return value
+
+
 class AtomWithContent(Atom1Feed):
-    """Atom with each entry's full text in <content> besides its <summary>."""
+    """Atom with each entry's full text in <content> besides its <summary>.
+
+    Every text of the feed and its entries is made clean (jobs.text) here too, whatever the database holds: one
+    character that XML cannot carry, saved before input was cleaned or written another way, would break the whole feed.
+    """
+
+    def __init__(self, **arguments):
+        super().__init__(**{name: clean(value) for name, value in arguments.items()})
+
+    def add_item(self, **arguments):
+        super().add_item(**{name: clean(value) for name, value in arguments.items()})
 
     def add_item_elements(self, handler, item):
         super().add_item_elements(handler, item)

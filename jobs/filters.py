@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
+from jobs.forms import CleanForm
 from jobs.models import Company, EmploymentType, Posting, Seniority, Tag, WorkCountry, Workplace
 from jobs.search import fold, matching
 
@@ -39,6 +40,9 @@ class PostingFilter(django_filters.FilterSet):
     )
     posted = django_filters.ChoiceFilter(label=_("Posted"), choices=POSTED_WITHIN, method="filter_posted")
     sort = django_filters.ChoiceFilter(label=_("Sort by"), choices=Sort.CHOICES, method="keep")
+
+    class Meta:
+        form = CleanForm
 
     def __init__(self, data, *, language):
         self.language = language

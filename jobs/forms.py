@@ -1,4 +1,4 @@
-"""Forms of the HR admin: the posting form that refuses lost updates, ordered item formsets."""
+"""Forms: text input made clean, and the HR admin's posting form that refuses lost updates, ordered item formsets."""
 
 from django import forms
 from django.conf import settings
@@ -13,9 +13,35 @@ from django.utils.translation import gettext_lazy as _
 from reversion.models import Version
 
 from jobs.models import Posting
+from jobs.text import clean_line, clean_text
 
 
-class PostingForm(forms.ModelForm):
+class CleanInput:
+    """For a form bound to request data: the text typed into it is made clean (jobs.text) before it is validated.
+
+    An invisible character then never makes a value invalid. A single-line field's line breaks become spaces.
+    """
+
+    def full_clean(self):
+        if self.is_bound:
+            self.data = self.data.copy()
+            for name, field in self.fields.items():
+                key = self.add_prefix(name)
+                if isinstance(field, forms.CharField) and key in self.data:
+                    clean = clean_text if isinstance(field.widget, forms.Textarea) else clean_line
+                    self.data.setlist(key, [clean(value) for value in self.data.getlist(key)])
+        super().full_clean()
+
+
+class CleanForm(CleanInput, forms.Form):
+    """A form whose text is made clean."""
+
+
+class CleanModelForm(CleanInput, forms.ModelForm):
+    """A model form whose text is made clean: the base of every admin form that takes text."""
+
+
+class PostingForm(CleanModelForm):
     """The posting form, which refuses to save over a version it was not based on.
 
     PostingAdmin names its fields. The form carries the version it was loaded from. Validation runs inside the admin's

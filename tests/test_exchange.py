@@ -1,7 +1,10 @@
 """Export and import of postings as schema.org JobPosting JSON."""
 
+import codecs
 import io
 import json
+import re
+import sys
 from datetime import timedelta
 from decimal import Decimal
 
@@ -280,6 +283,31 @@ def test_a_dry_run_checks_and_writes_nothing(tmp_path, postings):
     assert not Posting.objects.exists()
 
 
+def test_imported_text_loses_its_control_characters_and_lone_surrogates(tmp_path):
+    PostingFactory(company=CompanyFactory(slug="northwind"), tags=[TagFactory(slug="data")])
+    [record] = json.loads(export(tmp_path).read_text())
+    Posting.objects.all().delete()
+    Company.objects.all().delete()
+    Tag.objects.all().delete()
+    extension = record["x-jobboard"]
+    record["title"] = "Data\x0bengineer\ud800"
+    record["hiringOrganization"]["name"] = "North\x0cwind\x01"
+    extension["summary"] = "Run\x0bthe\x00 platform.\udfff\uffff"
+    extension["requirements"][0]["text"] = "Python\x0b3\x1b"
+    extension["tags"][0] |= {"name": "Da\x1bta", "translatedNames": {"fr": "Don\x0bnées\ud83d", "de\x00": "Daten"}}
+
+    import_file(write(tmp_path, [record]))
+
+    posting = Posting.objects.select_related("company").get()
+    assert (posting.title, posting.company.name, posting.summary) == (
+        "Data engineer",
+        "North wind",
+        "Run\nthe platform.",
+    )
+    assert posting.requirements.first().text == "Python\n3"
+    assert Tag.objects.values_list("name", "translated_names").get() == ("Data", {"fr": "Don nées", "de": "Daten"})
+
+
 @pytest.mark.parametrize("content", ["{not json", '{"@type": "JobPosting"}'])
 def test_a_file_that_is_not_a_list_of_records_is_refused(tmp_path, content):
     path = tmp_path / "bad.json"
@@ -289,6 +317,41 @@ def test_a_file_that_is_not_a_list_of_records_is_refused(tmp_path, content):
         import_file(path)
 
     assert not Posting.objects.exists()
+
+
+def test_a_file_that_starts_with_a_byte_order_mark_is_imported(tmp_path):
+    posting = PostingFactory()
+    exported = export(tmp_path)
+    exported.write_bytes(codecs.BOM_UTF8 + exported.read_bytes())
+    posting.delete()
+
+    assert "Imported 1 postings: 1 new, 0 updated." in import_file(exported)
+
+
+def test_standard_input_that_starts_with_a_byte_order_mark_is_imported(tmp_path, monkeypatch):
+    posting = PostingFactory()
+    content = export(tmp_path).read_bytes()
+    posting.delete()
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(codecs.BOM_UTF8 + content), encoding="utf-8"))
+
+    assert "Imported 1 postings: 1 new, 0 updated." in import_file("-")
+
+
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [
+        (b"[" * 100_000, "its JSON is nested too deeply"),
+        (b'[{"@type": "JobPosting", "title": ' + b"9" * 1_000_000 + b"}]", "Exceeds the limit"),
+        (b'[{"@type": "JobPosting", "title": "D\xe9veloppeur"}]', "'utf-8' codec can't decode byte 0xe9"),
+    ],
+    ids=["deeply nested", "a number of a million digits", "not UTF-8"],
+)
+def test_a_file_that_cannot_be_read_is_refused_with_the_reason(tmp_path, content, reason):
+    path = tmp_path / "bad.json"
+    path.write_bytes(content)
+
+    with pytest.raises(CommandError, match=re.escape(f"Cannot read {path}: {reason}")):
+        import_file(path)
 
 
 def test_the_admin_exports_the_selected_postings(admin_client, postings):

@@ -20,9 +20,11 @@ class Command(BaseCommand):
 
     def handle(self, *args, file, dry_run, **options):
         try:
-            content = sys.stdin.read() if file == "-" else Path(file).read_text(encoding="utf-8")
-            records = json.loads(content, parse_float=Decimal)
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as problem:
+            content = sys.stdin.buffer.read() if file == "-" else Path(file).read_bytes()
+            records = json.loads(content.decode("utf-8-sig"), parse_float=Decimal)
+        except RecursionError:
+            raise CommandError(f"Cannot read {file}: its JSON is nested too deeply.") from None
+        except (OSError, ValueError) as problem:  # ValueError: not UTF-8, not JSON, or an integer too long to read
             raise CommandError(f"Cannot read {file}: {problem}") from problem
         try:
             imported = read_records(records)
