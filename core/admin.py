@@ -1,15 +1,30 @@
+from functools import wraps
+
 from django.contrib import admin
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.contenttypes.views import shortcut
-from django.http import Http404
+from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404
 from django.urls import path
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 
 class JobBoardAdminSite(admin.AdminSite):
     site_header = site_title = _("Job board administration")
     index_title = _("Postings, companies and tags")
+
+    def admin_view(self, view, cacheable=False):
+        """Every admin view, refusing a query string with a NUL character (PostgreSQL cannot compare text with one)."""
+        protected = super().admin_view(view, cacheable)
+
+        @wraps(view)
+        def without_nul(request, *args, **kwargs):
+            if any("\x00" in key + value for key, values in request.GET.lists() for value in values):
+                return HttpResponseBadRequest(gettext("The address contains a NUL character."))
+            return protected(request, *args, **kwargs)
+
+        return without_nul
 
     def get_urls(self):
         view_on_site = path(

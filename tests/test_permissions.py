@@ -344,3 +344,20 @@ def test_staff_who_may_only_view_postings_cannot_translate_them(client, world):
     assert client.get(url).status_code == 403
     assert client.post(url, {"language": "de"}).status_code == 403
     assert not Posting.objects.filter(language="de").exists()
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/admin/jobs/posting/?language=%00",
+        "/admin/jobs/posting/?country=%00",
+        "/admin/jobs/posting/?lifecycle=%00",
+        "/admin/jobs/posting/?q=a%00b",
+        "/admin/jobs/company/?country=%00",
+    ],
+)
+def test_a_nul_character_in_an_admin_address_is_refused_plainly(client, world, url):
+    response = client_as(client, world, "superuser").get(url)
+
+    assert response.status_code == 400
+    assert "NUL character" in response.text
