@@ -2,9 +2,14 @@
 import os
 import sys
 
+# Development servers run in debug mode unless told otherwise; everything else fails closed.
+DEVELOPMENT_COMMANDS = {"demo", "runserver"}
+
 
 def main():
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    if DEVELOPMENT_COMMANDS.intersection(sys.argv[1:2]):
+        os.environ.setdefault("DJANGO_DEBUG", "true")
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(sys.argv)
