@@ -162,18 +162,24 @@ SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD")
 
 # Password guessing: after AXES_FAILURE_LIMIT wrong passwords for one username from one
 # address, that pair is locked out for the cool-off time. Other people, and the same
-# person from elsewhere, can still log in. The client address is the connection's, or
-# the one the proxy appends to X-Forwarded-For: a header a client sends is never trusted.
+# person from elsewhere, can still log in.
 AXES_FAILURE_LIMIT = int(os.environ.get("DJANGO_LOGIN_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("DJANGO_LOGIN_COOLOFF_MINUTES", "15")))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "jobs.login.locked_out"
 
+# Without a proxy, the client address is the connection's (django-axes' default) and no
+# forwarded header is believed. Behind one, the client address is the last entry of
+# X-Forwarded-For, the one the proxy appended: everything before it came from the client.
+# python-ipware counts only the proxies listed in the header, and the proxy that appends
+# is not listed, hence a count of 0; non-strict, so that junk a client puts in front of
+# the proxy's entry cannot void the header.
 if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-    AXES_IPWARE_PROXY_COUNT = 1
     AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+    AXES_IPWARE_PROXY_COUNT = 0
+    IPWARE_STRICT = False
 
 LOGGING = {
     "version": 1,

@@ -44,6 +44,32 @@ def test_a_server_with_a_secret_key_and_nothing_else_is_not_in_debug_mode():
     assert result.stdout == "False\n"
 
 
+@pytest.mark.parametrize(
+    ("environ", "trusted"),
+    [
+        ({"DJANGO_BEHIND_PROXY": "false", "FORWARDED_ALLOW_IPS": "*"}, "[]"),
+        ({"DJANGO_BEHIND_PROXY": "true"}, "['127.0.0.1', '::1']"),
+    ],
+    ids=["direct", "behind a proxy"],
+)
+def test_gunicorn_believes_forwarded_headers_only_from_the_proxy(environ, trusted):
+    result = run_python(
+        "-m",
+        "gunicorn",
+        "--print-config",
+        "-c",
+        "gunicorn.conf.py",
+        "config.wsgi",
+        DJANGO_SECRET_KEY=PRODUCTION_SECRET_KEY,
+        **environ,
+    )
+
+    assert result.returncode == 0, result.stderr
+    lines = (line.partition("=") for line in result.stdout.splitlines())
+    config = {name.strip(): value.strip() for name, _, value in lines}
+    assert config["forwarded_allow_ips"] == trusted
+
+
 @pytest.mark.django_db
 def test_public_pages_carry_the_security_headers_of_production(client, settings, production_settings):
     for name, value in production_settings().items():
