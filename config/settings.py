@@ -168,6 +168,7 @@ AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("DJANGO_LOGIN_COOLOFF_M
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "jobs.login.locked_out"
+AXES_USERNAME_CALLABLE = "jobs.login.attempted_username"
 
 # Without a proxy, the client address is the connection's (django-axes' default) and no
 # forwarded header is believed. Behind one, the client address is the last entry of
