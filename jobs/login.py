@@ -1,10 +1,19 @@
-"""The page shown when django-axes has locked out a username from an address (see settings.AXES_*)."""
+"""How django-axes sees a login attempt, and the page it shows a locked-out username (see settings.AXES_*)."""
 
 import math
 
 from axes.conf import settings
 from axes.helpers import get_cool_off, get_failure_limit
+from axes.models import AccessAttempt
 from django.shortcuts import render
+
+USERNAME_MAX_LENGTH = AccessAttempt._meta.get_field("username").max_length
+
+
+def attempted_username(request, credentials=None):
+    """The username tried, cut to what axes' records hold: longer ones belong to no account anyway."""
+    username = (credentials or request.POST).get(settings.AXES_USERNAME_FORM_FIELD)
+    return username and username[:USERNAME_MAX_LENGTH]
 
 
 def locked_out(request, original_response=None, credentials=None):

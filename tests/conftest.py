@@ -1,23 +1,12 @@
 import os
-import shutil
+import runpy
+from pathlib import Path
 
 import pytest
 from django.core.cache import cache
 
-# Playwright drives the browser from an event loop; pytest-django's live_server and
-# database fixtures are synchronous and are safe to call from it in tests.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or shutil.which("chromium-browser")
-
-
-@pytest.fixture(autouse=True)
-def plain_static_storage(settings):
-    """Tests run without collectstatic, so static URLs must not need the manifest."""
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
+SETTINGS = Path(__file__).resolve().parent.parent / "config" / "settings.py"
+PRODUCTION_SECRET_KEY = "production-like-secret-key-for-tests-0123456789-abcdefghijklmnop"
 
 
 @pytest.fixture(autouse=True)
@@ -27,27 +16,16 @@ def empty_cache():
     cache.clear()
 
 
-@pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args):
-    return {
-        **browser_type_launch_args,
-        "executable_path": CHROMIUM,
-        "args": [
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-        ],
-    }
+@pytest.fixture
+def production_settings(monkeypatch):
+    """What config.settings makes of a production environment: DJANGO_SECRET_KEY and the given variables only."""
 
+    def read(**environ):
+        for name in list(os.environ):
+            if name.startswith("DJANGO_"):
+                monkeypatch.delenv(name)
+        for name, value in {"DJANGO_SECRET_KEY": PRODUCTION_SECRET_KEY, **environ}.items():
+            monkeypatch.setenv(name, value)
+        return runpy.run_path(str(SETTINGS))
 
-def pytest_collection_modifyitems(config, items):
-    if CHROMIUM:
-        return
-    skip = pytest.mark.skip(reason="Chromium is not installed (apt-get install chromium, or set CHROMIUM_PATH)")
-    for item in items:
-        if "page" in getattr(item, "fixturenames", ()):
-            item.add_marker(skip)
+    return read

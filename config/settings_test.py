@@ -1,0 +1,18 @@
+"""Settings for the test suite: the production settings, with a fixed key and fast, local services."""
+
+import os
+
+# settings.py refuses to load without a secret key; tests use a fixed one.
+os.environ["DJANGO_SECRET_KEY"] = "test-only-secret-key-never-used-to-sign-anything-real"
+
+from config.settings import *  # noqa: E402, F403
+from config.settings import DATABASES, STORAGES  # noqa: E402
+
+DEBUG = False
+# Tests talk plain HTTP to the test client and the live server.
+SECURE_SSL_REDIRECT = False
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+DATABASES = {alias: {**database, "CONN_MAX_AGE": 0} for alias, database in DATABASES.items()}
+MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
+# Tests run without collectstatic, so static URLs must not need the manifest.
+STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
