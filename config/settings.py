@@ -168,8 +168,8 @@ AXES_FAILURE_LIMIT = int(os.environ.get("DJANGO_LOGIN_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("DJANGO_LOGIN_COOLOFF_MINUTES", "15")))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_CALLABLE = "jobs.login.locked_out"
-AXES_USERNAME_CALLABLE = "jobs.login.attempted_username"
+AXES_LOCKOUT_CALLABLE = "core.login.locked_out"
+AXES_USERNAME_CALLABLE = "core.login.attempted_username"
 
 # Without a proxy, the client address is the connection's (django-axes' default) and no
 # forwarded header is believed. Behind one, the client address is the last entry of

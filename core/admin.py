@@ -9,10 +9,13 @@ from django.urls import path
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from core.login import LoginForm
+
 
 class JobBoardAdminSite(admin.AdminSite):
     site_header = site_title = _("Job board administration")
     index_title = _("Postings, companies and tags")
+    login_form = LoginForm
 
     def admin_view(self, view, cacheable=False):
         """Every admin view, refusing a query string with a NUL character (PostgreSQL cannot compare text with one)."""
