@@ -8,6 +8,7 @@ from babel.numbers import get_currency_name, get_territory_currencies
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
 from django.db import models, transaction
 from django.db.models import Q
 from django.urls import reverse
@@ -138,6 +139,16 @@ class Tag(models.Model):
         return self.translated_names.get(language) or self.name
 
 
+# Rules that clean() reports on their fields and that Posting.Meta.constraints hold in the database too.
+SALARY_NOT_NEGATIVE = _("A salary cannot be negative.")
+CURRENCY_NEEDED = _("Give the currency of the salary.")
+PERIOD_NEEDED = _("Say whether the salary is per hour, day, month or year.")
+EXPIRY_AFTER_PUBLISH_DATE = _("The expiry must come after the publish date.")
+
+not_negative = MinValueValidator(0, SALARY_NOT_NEGATIVE)
+NO_SALARY = Q(salary_min__isnull=True, salary_max__isnull=True)
+
+
 class PostingQuerySet(models.QuerySet):
     def live(self, now=None):
         """Published postings whose publish date has come and whose expiry has not."""
@@ -210,8 +221,12 @@ class Posting(models.Model):
         help_text=_("For remote roles: the countries candidates may work from."),
     )
 
-    salary_min = models.DecimalField(_("salary minimum"), max_digits=12, decimal_places=2, null=True, blank=True)
-    salary_max = models.DecimalField(_("salary maximum"), max_digits=12, decimal_places=2, null=True, blank=True)
+    salary_min = models.DecimalField(
+        _("salary minimum"), max_digits=12, decimal_places=2, null=True, blank=True, validators=[not_negative]
+    )
+    salary_max = models.DecimalField(
+        _("salary maximum"), max_digits=12, decimal_places=2, null=True, blank=True, validators=[not_negative]
+    )
     salary_currency = models.CharField(_("currency"), max_length=3, choices=currency_choices, blank=True)
     salary_period = models.CharField(_("salary period"), max_length=10, choices=SalaryPeriod, blank=True)
     experience_years = models.PositiveSmallIntegerField(_("minimum years of experience"), null=True, blank=True)
@@ -255,6 +270,30 @@ class Posting(models.Model):
                 name="salary_min_not_above_max",
                 violation_error_message=_("The salary minimum cannot be above the maximum."),
             ),
+            # Also checked by field validators and clean(), which name the field; these hold for bulk writes too.
+            models.CheckConstraint(
+                condition=(Q(salary_min__isnull=True) | Q(salary_min__gte=0))
+                & (Q(salary_max__isnull=True) | Q(salary_max__gte=0)),
+                name="salary_not_negative",
+                violation_error_message=SALARY_NOT_NEGATIVE,
+            ),
+            models.CheckConstraint(
+                condition=NO_SALARY | ~Q(salary_currency=""),
+                name="salary_has_currency",
+                violation_error_message=CURRENCY_NEEDED,
+            ),
+            models.CheckConstraint(
+                condition=NO_SALARY | ~Q(salary_period=""),
+                name="salary_has_period",
+                violation_error_message=PERIOD_NEEDED,
+            ),
+            models.CheckConstraint(
+                condition=Q(published_at__isnull=True)
+                | Q(valid_through__isnull=True)
+                | Q(valid_through__gt=models.F("published_at")),
+                name="expiry_after_publish_date",
+                violation_error_message=EXPIRY_AFTER_PUBLISH_DATE,
+            ),
         ]
         indexes = [
             # Listing and facet counts read live postings of one language from this index alone (PostgreSQL).
@@ -294,15 +333,14 @@ class Posting(models.Model):
     def clean(self):
         super().clean()
         errors = {}
-        has_salary = self.salary_min is not None or self.salary_max is not None
-        if has_salary and not self.salary_currency:
-            errors["salary_currency"] = _("Give the currency of the salary.")
-        if has_salary and not self.salary_period:
-            errors["salary_period"] = _("Say whether the salary is per hour, day, month or year.")
+        if self.has_salary and not self.salary_currency:
+            errors["salary_currency"] = CURRENCY_NEEDED
+        if self.has_salary and not self.salary_period:
+            errors["salary_period"] = PERIOD_NEEDED
         publishing = self.status == Status.PUBLISHED
         published_at = self.published_at or (timezone.now() if publishing else None)
         if self.valid_through and published_at and self.valid_through <= published_at:
-            errors["valid_through"] = _("The expiry must come after the publish date.")
+            errors["valid_through"] = EXPIRY_AFTER_PUBLISH_DATE
         if publishing and not (self.apply_url or self.apply_email):
             errors["apply_url"] = _("Give an application URL or e-mail address before publishing.")
         if self.company_id and self.other_companies_translations().exists():

@@ -175,6 +175,8 @@ def test_an_unchanged_form_saves_and_gives_the_posting_a_new_version(admin_clien
         ({"salary_min": "95000", "salary_max": "90000"}, "__all__", "The salary minimum cannot be above the maximum."),
         ({"salary_currency": ""}, "salary_currency", "Give the currency of the salary."),
         ({"salary_period": ""}, "salary_period", "Say whether the salary is per hour, day, month or year."),
+        ({"salary_min": "-1"}, "salary_min", "A salary cannot be negative."),
+        ({"salary_max": "-1", "salary_min": ""}, "salary_max", "A salary cannot be negative."),
         (
             {"valid_through_0": "2020-01-01", "valid_through_1": "00:00:00"},
             "valid_through",
@@ -195,7 +197,7 @@ def test_the_admin_explains_what_is_wrong_and_saves_nothing(admin_client, change
     response = save(admin_client, posting, data)
 
     assert response.status_code == 200
-    assert errors_of(response)[field] == [message]
+    assert errors_of(response) == {field: [message]}
     assert message in response.text
     assert Posting.objects.values().get(pk=posting.pk) == before
 

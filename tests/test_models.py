@@ -2,10 +2,12 @@ from datetime import timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from jobs.models import Lifecycle, Posting, WorkCountry
-from tests.factories import PostingFactory
+from tests.factories import CompanyFactory, PostingFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -79,22 +81,75 @@ def test_an_office_posting_is_done_from_its_country_and_follows_edits():
 
 
 @pytest.mark.parametrize(
-    ("changes", "field"),
+    ("changes", "errors"),
     [
-        ({"salary_currency": ""}, "salary_currency"),
-        ({"salary_period": ""}, "salary_period"),
-        ({"valid_through": timezone.now() - timedelta(days=30)}, "valid_through"),
-        ({"salary_min": 100000, "salary_max": 90000}, "__all__"),
+        ({"salary_currency": ""}, {"salary_currency": ["Give the currency of the salary."]}),
+        ({"salary_period": ""}, {"salary_period": ["Say whether the salary is per hour, day, month or year."]}),
+        (
+            {"salary_currency": "", "salary_period": ""},
+            {
+                "salary_currency": ["Give the currency of the salary."],
+                "salary_period": ["Say whether the salary is per hour, day, month or year."],
+            },
+        ),
+        ({"salary_min": -1}, {"salary_min": ["A salary cannot be negative."]}),
+        (
+            {"valid_through": timezone.now() - timedelta(days=30)},
+            {"valid_through": ["The expiry must come after the publish date."]},
+        ),
+        ({"salary_min": 100000, "salary_max": 90000}, {"__all__": ["The salary minimum cannot be above the maximum."]}),
     ],
 )
-def test_clean_rejects_inconsistent_postings(changes, field):
-    posting = PostingFactory.build(**changes)
-    posting.company.save()
+def test_clean_reports_each_broken_rule_once_on_its_field(changes, errors):
+    posting = PostingFactory()
+    for name, value in changes.items():
+        setattr(posting, name, value)
 
     with pytest.raises(ValidationError) as error:
         posting.full_clean()
 
-    assert field in error.value.message_dict
+    assert error.value.message_dict == errors
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"salary_min": -1},
+        {"salary_max": -1, "salary_min": -2},
+        {"salary_currency": ""},
+        {"salary_period": ""},
+        {"salary_min": None, "salary_currency": ""},
+        {"valid_through": F("published_at")},
+        {"valid_through": F("published_at") - timedelta(days=1)},
+    ],
+)
+def test_the_database_refuses_an_update_that_breaks_a_rule(changes):
+    posting = PostingFactory()
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Posting.objects.filter(pk=posting.pk).update(**changes)
+
+
+def test_the_database_refuses_a_bulk_create_that_breaks_a_rule():
+    company = CompanyFactory()
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Posting.objects.bulk_create([PostingFactory.build(company=company, salary_currency="")])
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"salary_min": None, "salary_max": None, "salary_currency": "", "salary_period": ""},
+        {"salary_min": 0, "salary_max": None},
+        {"valid_through": None},
+        {"published_at": None},
+    ],
+)
+def test_the_database_accepts_what_the_rules_allow(changes):
+    posting = PostingFactory()
+
+    assert Posting.objects.filter(pk=posting.pk).update(**changes) == 1
 
 
 def test_extending_the_expiry_of_a_posting_without_one_counts_from_now():
