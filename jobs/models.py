@@ -81,6 +81,16 @@ class Lifecycle(models.TextChoices):
     EXPIRED = "expired", _("Expired")
     ARCHIVED = "archived", _("Archived")
 
+    @property
+    def is_public(self):
+        """Job seekers may open the posting's page: it is live or closed; drafts and scheduled ones are previews."""
+        return self not in {Lifecycle.DRAFT, Lifecycle.SCHEDULED}
+
+    @property
+    def is_closed(self):
+        """The posting was public and takes no more applications: it expired or was archived."""
+        return self in {Lifecycle.EXPIRED, Lifecycle.ARCHIVED}
+
 
 class CompanyQuerySet(models.QuerySet):
     def managed_by(self, user):
@@ -148,6 +158,8 @@ EXPIRY_AFTER_PUBLISH_DATE = _("The expiry must come after the publish date.")
 not_negative = MinValueValidator(0, SALARY_NOT_NEGATIVE)
 NO_SALARY = Q(salary_min__isnull=True, salary_max__isnull=True)
 
+ITEM_RELATIONS = ("responsibilities", "requirements", "benefits", "career_steps")
+
 
 class PostingQuerySet(models.QuerySet):
     def live(self, now=None):
@@ -190,8 +202,9 @@ class PostingQuerySet(models.QuerySet):
             .fetch_mode(models.FETCH_RAISE)
         )
 
-
-ITEM_RELATIONS = ("responsibilities", "requirements", "benefits", "career_steps")
+    def with_sections(self):
+        """Postings with everything their page shows: company, tags and every list of items."""
+        return self.select_related("company").prefetch_related("tags", *ITEM_RELATIONS)
 
 
 @reversion.register(follow=ITEM_RELATIONS, exclude=["search_document", "search_vector"])
@@ -383,6 +396,10 @@ class Posting(models.Model):
         now = now or timezone.now()
         self.valid_through = max(self.valid_through or now, now) + timedelta(days=days)
 
+    def archive(self):
+        """Take the posting off the site for good (a closed posting's page stays, answering 410)."""
+        self.status = Status.ARCHIVED
+
     def publish_now(self, now=None):
         """Make the posting live from `now` on, unless it already is."""
         if self.lifecycle != Lifecycle.PUBLISHED:
@@ -399,7 +416,7 @@ class Posting(models.Model):
 
     def work_country_codes(self):
         """The countries the job can be done from: where candidates may live for remote roles."""
-        if self.workplace == Workplace.REMOTE and self.eligible_countries:
+        if self.is_remote and self.eligible_countries:
             return {country.code for country in self.eligible_countries}
         return {self.country.code}
 
@@ -444,6 +461,30 @@ class Posting(models.Model):
     @property
     def has_salary(self):
         return self.salary_min is not None or self.salary_max is not None
+
+    @property
+    def is_remote(self):
+        return self.workplace == Workplace.REMOTE
+
+    def readiness_gaps(self):
+        """What a good posting has and this one still lacks: {gap: what to add, for HR}."""
+        gaps = {}
+        if not self.has_salary:
+            gaps["salary"] = _("A salary range: postings that show one get more applications.")
+        if not self.valid_through:
+            gaps["expiry"] = _("An expiry date (valid through), so the posting closes by itself.")
+        for related, message in [
+            ("responsibilities", _("Responsibilities: what the person will do.")),
+            ("requirements", _("Requirements: what candidates need to bring.")),
+            ("benefits", _("Benefits: what the company offers.")),
+        ]:
+            if not getattr(self, related).exists():
+                gaps[related] = message
+        if self.is_remote and not self.eligible_countries:
+            gaps["eligible_countries"] = _("The countries candidates may work from, for this remote role.")
+        if not Posting.objects.filter(translation_group=self.translation_group).exclude(pk=self.pk).exists():
+            gaps["translation"] = _("A translation.")
+        return gaps
 
 
 class WorkCountry(models.Model):

@@ -19,7 +19,7 @@ from django.db import connection, transaction
 from django.db.models import F, Q, Value
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
-from jobs.models import Benefit, CareerStep, Company, Posting, Requirement, Responsibility, Tag
+from jobs.models import ITEM_RELATIONS, Benefit, CareerStep, Company, Posting, Requirement, Responsibility, Tag
 
 # PostgreSQL text search configuration for each language of settings.LANGUAGES.
 SEARCH_CONFIGS = {"en": "english", "fr": "french", "de": "german", "es": "spanish"}
@@ -37,11 +37,7 @@ def uses_postgres():
 
 def weighted_parts(posting):
     """The posting's searchable text by weight, from its prefetched items, tags and company."""
-    items = [
-        item.text
-        for related in ("responsibilities", "requirements", "benefits", "career_steps")
-        for item in getattr(posting, related).all()
-    ]
+    items = [item.text for related in ITEM_RELATIONS for item in getattr(posting, related).all()]
     labels = [tag.label(posting.language) for tag in posting.tags.all()]
     return {
         "A": posting.title,
@@ -52,11 +48,7 @@ def weighted_parts(posting):
 
 def reindex(posting_ids):
     """Recompute the stored search text (and vector, on PostgreSQL) of these postings."""
-    postings = list(
-        Posting.objects.filter(pk__in=posting_ids)
-        .select_related("company")
-        .prefetch_related("responsibilities", "requirements", "benefits", "career_steps", "tags")
-    )
+    postings = list(Posting.objects.filter(pk__in=posting_ids).with_sections())
     fields = ["search_document", "search_vector"] if uses_postgres() else ["search_document"]
     for posting in postings:
         parts = {weight: fold(text) for weight, text in weighted_parts(posting).items()}

@@ -12,14 +12,12 @@ from django.views.decorators.vary import vary_on_headers
 
 from jobs.filters import PostingFilter, Sort, active_filters, facets, loosening
 from jobs.languages import hreflang_links, listing_urls, with_listing_fallback
-from jobs.models import Lifecycle, Posting
+from jobs.models import Posting
 from jobs.permissions import can_preview
 from jobs.search import by_relevance
 
 PAGE_SIZE = 20
 FEW_RESULTS = 5  # below this, the listing points to matching postings in other languages
-CLOSED = {Lifecycle.EXPIRED, Lifecycle.ARCHIVED}
-NOT_YET_PUBLIC = {Lifecycle.DRAFT, Lifecycle.SCHEDULED}
 
 
 @require_safe
@@ -63,14 +61,9 @@ def in_other_languages(filterset, language_urls):
 
 @require_safe
 def posting_detail(request, slug):
-    posting = get_object_or_404(
-        Posting.objects.select_related("company").prefetch_related(
-            "tags", "responsibilities", "requirements", "benefits", "career_steps"
-        ),
-        slug=slug,
-    )
+    posting = get_object_or_404(Posting.objects.with_sections(), slug=slug)
     lifecycle = posting.lifecycle
-    preview = lifecycle in NOT_YET_PUBLIC
+    preview = not lifecycle.is_public
     if preview and not can_preview(request.user, posting):
         raise Http404
     if posting.language != request.LANGUAGE_CODE:
@@ -81,12 +74,12 @@ def posting_detail(request, slug):
         "posting": posting,
         "preview": preview,
         "lifecycle": lifecycle,
-        "closed": lifecycle in CLOSED,
+        "closed": lifecycle.is_closed,
         "translations": translations,
         "similar": posting.similar(),
         "language_urls": with_listing_fallback(versions),
         "hreflang": []
-        if preview or lifecycle in CLOSED
+        if preview or lifecycle.is_closed
         else hreflang_links(request, versions, default=versions.get(settings.LANGUAGE_CODE)),
     }
     response = render(request, "jobs/posting_detail.html", context, status=410 if context["closed"] else 200)

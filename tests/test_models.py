@@ -2,12 +2,12 @@ from datetime import timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from jobs.models import Lifecycle, Posting, WorkCountry
-from tests.factories import CompanyFactory, PostingFactory
+from jobs.models import ITEM_RELATIONS, Benefit, Lifecycle, Posting, WorkCountry
+from tests.factories import CompanyFactory, PostingFactory, TagFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -159,3 +159,68 @@ def test_extending_the_expiry_of_a_posting_without_one_counts_from_now():
     posting.extend_expiry(days=30, now=now)
 
     assert posting.valid_through == now + timedelta(days=30)
+
+
+@pytest.mark.parametrize(
+    ("state", "public", "closed"),
+    [
+        (Lifecycle.DRAFT, False, False),
+        (Lifecycle.SCHEDULED, False, False),
+        (Lifecycle.PUBLISHED, True, False),
+        (Lifecycle.EXPIRED, True, True),
+        (Lifecycle.ARCHIVED, True, True),
+    ],
+)
+def test_a_lifecycle_says_whether_the_page_is_public_and_whether_the_job_is_closed(state, public, closed):
+    assert (state.is_public, state.is_closed) == (public, closed)
+
+
+@pytest.mark.parametrize(("workplace", "remote"), [("remote", True), ("hybrid", False), ("onsite", False)])
+def test_is_remote(workplace, remote):
+    assert Posting(workplace=workplace).is_remote is remote
+
+
+def test_archive_takes_a_live_posting_off_the_site():
+    posting = PostingFactory()
+
+    posting.archive()
+    posting.save()
+
+    assert posting.lifecycle == Lifecycle.ARCHIVED
+    assert posting not in Posting.objects.live()
+
+
+def test_a_complete_posting_with_a_translation_has_no_readiness_gaps():
+    posting = PostingFactory(remote=True)
+    PostingFactory(language="fr", translation_group=posting.translation_group, draft=True)
+
+    assert posting.readiness_gaps() == {}
+
+
+def test_readiness_gaps_name_what_a_good_posting_still_lacks():
+    posting = PostingFactory(
+        salary_min=None,
+        salary_max=None,
+        salary_currency="",
+        salary_period="",
+        valid_through=None,
+        workplace="remote",
+        items=False,
+    )
+    Benefit.objects.create(posting=posting, text="Sabbatical")
+
+    gaps = posting.readiness_gaps()
+
+    assert list(gaps) == ["salary", "expiry", "responsibilities", "requirements", "eligible_countries", "translation"]
+    assert str(gaps["translation"]) == "A translation."
+
+
+def test_with_sections_loads_everything_a_posting_page_shows_in_one_query_per_section(django_assert_num_queries):
+    PostingFactory.create_batch(3, tags=[TagFactory(), TagFactory()])
+
+    with django_assert_num_queries(2 + len(ITEM_RELATIONS)):
+        postings = list(Posting.objects.with_sections().fetch_mode(models.FETCH_RAISE))
+        for posting in postings:
+            assert posting.company.name and len(posting.tags.all()) == 2
+            for related in ITEM_RELATIONS:
+                assert getattr(posting, related).all()
