@@ -53,7 +53,7 @@ class PostingFeed(Feed):
 
     def items(self, listing):
         return (
-            listing.filterset.qs.order_by("-published_at", "-pk")
+            listing.filterset.qs.newest_first()
             .with_sections()
             .defer("search_document", "search_vector")
             .fetch_mode(models.FETCH_RAISE)[:FEED_SIZE]

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from jobs.models import Company, EmploymentType, Posting, Seniority, Tag, WorkCountry, Workplace
-from jobs.search import fold, matching
+from jobs.search import fold
 
 MAX_QUERY_LENGTH = 200
 POSTED_WITHIN = [("1", _("Last 24 hours")), ("7", _("Last 7 days")), ("30", _("Last 30 days"))]
@@ -78,7 +78,7 @@ class PostingFilter(django_filters.FilterSet):
         postings = Posting.objects.live().exclude(language=self.language)
         for name, value in self.valid_choices():
             if name == "q":
-                postings = matching(postings, value) if value else postings
+                postings = postings.search(value) if value else postings
             else:
                 postings = self.filters[name].filter(postings, value)
         return grouped_counts(postings, "language")
@@ -104,7 +104,7 @@ class PostingFilter(django_filters.FilterSet):
         return Sort.NEWEST
 
     def filter_text(self, postings, name, value):
-        return matching(postings, value, self.language) if value else postings
+        return postings.search(value, self.language) if value else postings
 
     def filter_country(self, postings, name, value):
         if not value:

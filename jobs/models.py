@@ -202,9 +202,30 @@ class PostingQuerySet(models.QuerySet):
             .fetch_mode(models.FETCH_RAISE)
         )
 
+    def newest_first(self):
+        return self.order_by("-published_at", "-pk")
+
     def with_sections(self):
         """Postings with everything their page shows: company, tags and every list of items."""
         return self.select_related("company").prefetch_related("tags", *ITEM_RELATIONS)
+
+    def search(self, text, language=None):
+        """Postings that match the words of `text` (all of them if it has no words), as jobs.search defines it.
+
+        With no `language`, each posting is matched in its own language.
+        """
+        from jobs import search  # jobs.search imports this module to index postings
+
+        return self.filter(search.matches(text, language))
+
+    def by_relevance(self, text, language):
+        """Best matches for `text` first where the database ranks them (PostgreSQL), otherwise newest first."""
+        from jobs import search
+
+        rank = search.rank(text, language)
+        if rank is None:
+            return self.newest_first()
+        return self.order_by(rank.desc(), "-published_at", "-pk")
 
 
 @reversion.register(follow=ITEM_RELATIONS, exclude=["search_document", "search_vector"])

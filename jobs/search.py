@@ -108,26 +108,25 @@ def search_query(text, language):
     return SearchQuery(fold(text), config=SEARCH_CONFIGS[language], search_type="websearch")
 
 
-def matching(postings, text, language=None):
-    """Postings that match the words of `text` (all of them if it has no words).
+def has_words(text):
+    return any(char.isalnum() for char in text)
+
+
+def matches(text, language=None):
+    """The condition for postings that match the words of `text` (every posting if it has no words).
 
     With no `language`, each posting is matched in its own language.
     """
-    if not any(char.isalnum() for char in text):
-        return postings
+    if not has_words(text):
+        return Q()
     if uses_postgres():
         languages = [language] if language else SEARCH_CONFIGS
-        return postings.filter(
-            reduce(or_, (Q(language=code, search_vector=search_query(text, code)) for code in languages))
-        )
-    for word in fold(text).split():
-        postings = postings.filter(search_document__contains=word)
-    return postings
+        return reduce(or_, (Q(language=code, search_vector=search_query(text, code)) for code in languages))
+    return Q(*(Q(search_document__contains=word) for word in fold(text).split()))
 
 
-def by_relevance(postings, text, language):
-    """Best matches first on PostgreSQL; newest first where there is no ranking."""
-    if uses_postgres():
-        rank = SearchRank(F("search_vector"), search_query(text, language))
-        return postings.annotate(rank=rank).order_by("-rank", "-published_at", "-pk")
-    return postings.order_by("-published_at", "-pk")
+def rank(text, language):
+    """How well a posting matches `text` on PostgreSQL; None where there is nothing to rank by."""
+    if uses_postgres() and has_words(text):
+        return SearchRank(F("search_vector"), search_query(text, language))
+    return None

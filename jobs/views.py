@@ -14,7 +14,6 @@ from jobs.filters import PostingFilter, Sort, active_filters, facets, loosening
 from jobs.languages import hreflang_links, listing_urls, with_listing_fallback
 from jobs.models import Posting
 from jobs.permissions import can_preview
-from jobs.search import by_relevance
 
 PAGE_SIZE = 20
 FEW_RESULTS = 5  # below this, the listing points to matching postings in other languages
@@ -27,7 +26,7 @@ def posting_list(request):
     filterset = PostingFilter(request.GET, language=request.LANGUAGE_CODE)
     postings = filterset.qs
     if filterset.ordering == Sort.RELEVANCE:
-        postings = by_relevance(postings, filterset.search_text, request.LANGUAGE_CODE)
+        postings = postings.by_relevance(filterset.search_text, request.LANGUAGE_CODE)
     page = Paginator(postings.for_listing(), PAGE_SIZE).get_page(request.GET.get("page"))
     groups = facets(filterset)
     chosen = active_filters(request.GET, filterset)
