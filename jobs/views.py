@@ -10,7 +10,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
 
-from jobs.filters import PostingFilter, Sort, active_filters, facets, loosening
+from jobs.filters import PostingFilter, active_filters, facets, loosening
 from jobs.languages import hreflang_links, listing_urls, with_listing_fallback
 from jobs.models import Posting
 from jobs.permissions import can_preview
@@ -24,13 +24,10 @@ FEW_RESULTS = 5  # below this, the listing points to matching postings in other 
 def posting_list(request):
     """The listing of one language: filters and facet counts, full page or, for htmx, the results."""
     filterset = PostingFilter(request.GET, language=request.LANGUAGE_CODE)
-    postings = filterset.qs
-    if filterset.ordering == Sort.RELEVANCE:
-        postings = postings.by_relevance(filterset.search_text, request.LANGUAGE_CODE)
-    page = Paginator(postings.for_listing(), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(filterset.qs.for_listing(), PAGE_SIZE).get_page(request.GET.get("page"))
     groups = facets(filterset)
     chosen = active_filters(request.GET, filterset)
-    language_urls = listing_urls(request.GET, filterset.chosen_values("country", "tag", "company"))
+    language_urls = listing_urls(request.GET, filterset.chosen_values(*PostingFilter.PER_LANGUAGE))
     context = {
         "filterset": filterset,
         "facets": groups,
