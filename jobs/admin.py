@@ -35,9 +35,7 @@ from jobs.models import (
     Posting,
     Requirement,
     Responsibility,
-    Status,
     Tag,
-    Workplace,
 )
 
 
@@ -289,31 +287,14 @@ class PostingAdmin(VersionAdmin):
 
     @admin.display(description=_("still missing"))
     def readiness(self, posting):
-        gaps = self.readiness_gaps(posting)
+        gaps = posting.readiness_gaps()
         if not gaps:
             return gettext("Nothing: this posting has everything a good posting has.")
-        return format_html('<ul class="readiness-gaps">{}</ul>', format_html_join("", "<li>{}</li>", gaps))
-
-    def readiness_gaps(self, posting):
-        """What a good posting has and this one still lacks, as (message,) rows."""
-        gaps = []
-        if not posting.has_salary:
-            gaps.append(gettext("A salary range: postings that show one get more applications."))
-        if not posting.valid_through:
-            gaps.append(gettext("An expiry date (valid through), so the posting closes by itself."))
-        for related, message in [
-            ("responsibilities", gettext("Responsibilities: what the person will do.")),
-            ("requirements", gettext("Requirements: what candidates need to bring.")),
-            ("benefits", gettext("Benefits: what the company offers.")),
-        ]:
-            if not getattr(posting, related).exists():
-                gaps.append(message)
-        if posting.workplace == Workplace.REMOTE and not posting.eligible_countries:
-            gaps.append(gettext("The countries candidates may work from, for this remote role."))
-        if not Posting.objects.filter(translation_group=posting.translation_group).exclude(pk=posting.pk).exists():
+        if "translation" in gaps:
             url = reverse("admin:jobs_posting_translate", args=[quote(posting.pk)])
-            gaps.append(format_html('{} <a href="{}">{}</a>', gettext("A translation."), url, gettext("Create one")))
-        return [(gap,) for gap in gaps]
+            gaps["translation"] = format_html('{} <a href="{}">{}</a>', gaps["translation"], url, gettext("Create one"))
+        rows = [(message,) for message in gaps.values()]
+        return format_html('<ul class="readiness-gaps">{}</ul>', format_html_join("", "<li>{}</li>", rows))
 
     # History: one revision per posting, its items included; deletions are recorded first.
 
@@ -436,10 +417,7 @@ class PostingAdmin(VersionAdmin):
 
     @admin.action(description=_("Archive"), permissions=["change"])
     def archive(self, request, queryset):
-        def archive(posting):
-            posting.status = Status.ARCHIVED
-
-        self.change_each(request, queryset, archive, gettext("archived."))
+        self.change_each(request, queryset, Posting.archive, gettext("archived."))
 
     @admin.action(description=_("Extend expiry by 30 days"), permissions=["change"])
     def extend_expiry(self, request, queryset):

@@ -21,7 +21,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from jobs.models import ITEM_RELATIONS, Benefit, CareerStep, Company, Posting, Requirement, Responsibility, Tag
+from jobs.models import Benefit, CareerStep, Company, Posting, Requirement, Responsibility, Tag
 from jobs.structured_data import EMPLOYMENT_TYPES, SALARY_UNITS, job_posting
 from jobs.text import clean_line, clean_text
 
@@ -73,7 +73,7 @@ def export_record(posting, url=None):
 
 def postings_json(postings, absolute_url=None):
     """The JSON text of `postings`; `absolute_url(path)` gives each record's url (none without it)."""
-    postings = postings.select_related("company").prefetch_related("tags", *ITEM_RELATIONS).order_by("pk")
+    postings = postings.with_sections().order_by("pk")
     records = [
         export_record(posting, absolute_url(posting.get_absolute_url()) if absolute_url else None)
         for posting in postings

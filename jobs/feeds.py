@@ -11,7 +11,6 @@ from django.utils.html import escape
 from django.utils.translation import gettext as _
 
 from jobs.filters import PostingFilter, active_filters, filter_query
-from jobs.models import ITEM_RELATIONS
 from jobs.structured_data import description_html
 from jobs.text import clean_text
 
@@ -74,9 +73,8 @@ class PostingFeed(Feed):
 
     def items(self, listing):
         return (
-            listing.filterset.qs.order_by("-published_at", "-pk")
-            .select_related("company")
-            .prefetch_related("tags", *ITEM_RELATIONS)
+            listing.filterset.qs.newest_first()
+            .with_sections()
             .defer("search_document", "search_vector")
             .fetch_mode(models.FETCH_RAISE)[:FEED_SIZE]
         )

@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import django_filters
+from django.db import models
 from django.db.models import Count, Exists, OuterRef, Q
 from django.http import QueryDict
 from django.utils import timezone
@@ -11,20 +12,27 @@ from django_countries import countries
 
 from jobs.forms import CleanForm
 from jobs.models import Company, EmploymentType, Posting, Seniority, Tag, WorkCountry, Workplace
-from jobs.search import fold, matching
+from jobs.search import fold
 
 MAX_QUERY_LENGTH = 200
 POSTED_WITHIN = [("1", _("Last 24 hours")), ("7", _("Last 7 days")), ("30", _("Last 30 days"))]
 
 
-class Sort:
-    RELEVANCE = "relevance"
-    NEWEST = "newest"
-    CHOICES = [(RELEVANCE, _("Relevance")), (NEWEST, _("Newest"))]
+class Sort(models.TextChoices):
+    RELEVANCE = "relevance", _("Relevance")
+    NEWEST = "newest", _("Newest")
 
 
 class PostingFilter(django_filters.FilterSet):
-    """Filters live postings of one language; OR within a parameter, AND across parameters."""
+    """Filters live postings of one language; OR within a parameter, AND across parameters.
+
+    Parameters with invalid values are reported on the form and ignored; the others still filter.
+    """
+
+    # Parameters whose options are what the listing's language has live postings for.
+    PER_LANGUAGE = ("country", "tag", "company")
+    # Best matches first when searching; with no words to rank by, that is newest first.
+    DEFAULT_SORT = Sort.RELEVANCE
 
     q = django_filters.CharFilter(label=_("Keywords"), method="filter_text", max_length=MAX_QUERY_LENGTH, strip=True)
     country = django_filters.MultipleChoiceFilter(label=_("Country"), method="filter_country")
@@ -39,95 +47,91 @@ class PostingFilter(django_filters.FilterSet):
         label=_("Salary"), choices=[("1", _("Salary disclosed"))], method="filter_salary"
     )
     posted = django_filters.ChoiceFilter(label=_("Posted"), choices=POSTED_WITHIN, method="filter_posted")
-    sort = django_filters.ChoiceFilter(label=_("Sort by"), choices=Sort.CHOICES, method="keep")
+    sort = django_filters.ChoiceFilter(label=_("Sort by"), choices=Sort.choices, method="sort_after_filtering")
 
     class Meta:
         form = CleanForm
 
-    def __init__(self, data, *, language):
+    def __init__(self, data, queryset=None, *, language, request=None):
+        """Filters `queryset`, by default the live postings in `language`; countries, tags and companies are theirs."""
         self.language = language
-        self.available = Posting.objects.live().in_language(language)
-        super().__init__(data, queryset=self.available)
-        self.countries = available_countries(self.available)
-        self.tags = sorted(
-            Tag.objects.filter(postings__in=self.available).distinct(), key=lambda tag: fold(tag.label(language))
-        )
-        self.companies = list(Company.objects.filter(postings__in=self.available).distinct())
-        self.filters["country"].extra["choices"] = [(code, name) for code, name in self.countries]
-        self.filters["tag"].extra["choices"] = [(tag.slug, tag.label(language)) for tag in self.tags]
-        self.filters["company"].extra["choices"] = [(company.slug, company.name) for company in self.companies]
+        if queryset is None:
+            queryset = Posting.objects.live().in_language(language)
+        super().__init__(data, queryset, request=request)
+        self.countries = available_countries(queryset)
+        tags = sorted(Tag.objects.filter(postings__in=queryset).distinct(), key=lambda tag: fold(tag.label(language)))
+        companies = Company.objects.filter(postings__in=queryset).distinct()
+        self.filters["country"].extra["choices"] = self.countries
+        self.filters["tag"].extra["choices"] = [(tag.slug, tag.label(language)) for tag in tags]
+        self.filters["company"].extra["choices"] = [(company.slug, company.name) for company in companies]
 
-    @property
-    def qs(self):
-        """The matching postings; parameters with invalid values are reported on the form and ignored."""
-        if not hasattr(self, "_qs"):
-            self._qs = self.filtered_without(None)
-        return self._qs
+    @classmethod
+    def language_neutral(cls):
+        """The parameters that mean the same in every language."""
+        return [name for name in cls.base_filters if name not in cls.PER_LANGUAGE]
 
-    def filtered_without(self, excluded):
-        """The postings matching every valid parameter except `excluded` (for its facet counts)."""
-        postings = self.queryset
-        for name, value in self.valid_choices():
-            if name != excluded:
+    def filter_queryset(self, queryset):
+        """The postings that match every valid parameter, in the chosen order."""
+        postings = self.filtered(queryset)
+        if self.ordering == Sort.RELEVANCE:
+            return postings.by_relevance(self.search_text, self.language)
+        return postings.newest_first()
+
+    def filtered(self, postings, excluded=()):
+        """`postings` narrowed by every parameter given a valid value, except the `excluded` ones."""
+        for name, value in self.valid_data.items():
+            if name not in excluded:
                 postings = self.filters[name].filter(postings, value)
         return postings
 
-    def valid_choices(self):
-        """(parameter, value) of every parameter the visitor gave a valid value for."""
+    def filtered_without(self, name):
+        """The postings that match every valid parameter except `name` (for its facet counts)."""
+        return self.filtered(self.queryset, excluded={name})
+
+    @property
+    def valid_data(self):
+        """{parameter: value} of every parameter but those given an invalid value."""
         self.form.is_valid()
-        return self.form.cleaned_data.items()
+        return self.form.cleaned_data
 
     def counts_in_other_languages(self):
         """{language: number of live postings in it that match the same filters}, for the other languages."""
-        postings = Posting.objects.live().exclude(language=self.language)
-        for name, value in self.valid_choices():
-            if name == "q":
-                postings = matching(postings, value) if value else postings
-            else:
-                postings = self.filters[name].filter(postings, value)
-        return grouped_counts(postings, "language")
+        others = self.filtered(Posting.objects.live().exclude(language=self.language), excluded={"q"})
+        return grouped_counts(others.search(self.search_text), "language")
 
     def chosen_values(self, *names):
         """{parameter: its valid values as a list} for these parameters."""
-        cleaned = dict(self.valid_choices())
         return {
-            name: [value] if isinstance(value, str) else list(value) for name in names if (value := cleaned.get(name))
+            name: [value] if isinstance(value, str) else list(value)
+            for name in names
+            if (value := self.valid_data.get(name))
         }
 
     @property
     def search_text(self):
-        self.form.is_valid()
-        return self.form.cleaned_data.get("q") or ""
+        return self.valid_data.get("q") or ""
 
     @property
     def ordering(self):
-        self.form.is_valid()
-        chosen = self.form.cleaned_data.get("sort")
-        if self.search_text and chosen != Sort.NEWEST:
-            return Sort.RELEVANCE
-        return Sort.NEWEST
+        return self.valid_data.get("sort") or self.DEFAULT_SORT
 
     def filter_text(self, postings, name, value):
-        return matching(postings, value, self.language) if value else postings
+        return postings.search(value, self.language)
 
     def filter_country(self, postings, name, value):
-        if not value:
-            return postings
         return postings.filter(Exists(WorkCountry.objects.filter(posting=OuterRef("pk"), country__in=value)))
 
     def filter_tag(self, postings, name, value):
-        if not value:
-            return postings
         return postings.filter(Exists(Posting.tags.through.objects.filter(posting=OuterRef("pk"), tag__slug__in=value)))
 
     def filter_salary(self, postings, name, value):
-        return postings.with_salary() if value else postings
+        return postings.with_salary()
 
     def filter_posted(self, postings, name, value):
-        return postings.filter(published_at__gte=timezone.now() - timedelta(days=int(value))) if value else postings
+        return postings.filter(published_at__gte=timezone.now() - timedelta(days=int(value)))
 
-    def keep(self, postings, name, value):
-        """Sorting is applied by the view, after filtering."""
+    def sort_after_filtering(self, postings, name, value):
+        """The order is no filter: filter_queryset applies it, the default one included."""
         return postings
 
 

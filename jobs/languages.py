@@ -5,11 +5,8 @@ from django.http import QueryDict
 from django.urls import reverse
 from django.utils import translation
 
+from jobs.filters import PostingFilter
 from jobs.models import Posting, WorkCountry
-
-# Listing parameters that mean the same in every language; country, tag and company are kept
-# only where the target language has live postings for them.
-LANGUAGE_NEUTRAL = ["q", "workplace", "employment", "seniority", "salary", "posted", "sort"]
 
 
 def listing_url(language, query=None):
@@ -45,7 +42,7 @@ def listing_urls(query, chosen):
     urls = {}
     for code, _name in settings.LANGUAGES:
         kept = QueryDict(mutable=True)
-        for name in LANGUAGE_NEUTRAL:
+        for name in PostingFilter.language_neutral():
             kept.setlist(name, [value for value in query.getlist(name) if value])
         for name, by_language in available.items():
             kept.setlist(name, [value for value in chosen[name] if value in by_language.get(code, ())])

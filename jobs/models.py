@@ -8,6 +8,7 @@ from babel.numbers import get_currency_name, get_territory_currencies
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
 from django.db import models, transaction
 from django.db.models import Q
 from django.urls import reverse
@@ -80,6 +81,16 @@ class Lifecycle(models.TextChoices):
     EXPIRED = "expired", _("Expired")
     ARCHIVED = "archived", _("Archived")
 
+    @property
+    def is_public(self):
+        """Job seekers may open the posting's page: it is live or closed; drafts and scheduled ones are previews."""
+        return self not in {Lifecycle.DRAFT, Lifecycle.SCHEDULED}
+
+    @property
+    def is_closed(self):
+        """The posting was public and takes no more applications: it expired or was archived."""
+        return self in {Lifecycle.EXPIRED, Lifecycle.ARCHIVED}
+
 
 class CompanyQuerySet(models.QuerySet):
     def managed_by(self, user):
@@ -138,6 +149,18 @@ class Tag(models.Model):
         return self.translated_names.get(language) or self.name
 
 
+# Rules that clean() reports on their fields and that Posting.Meta.constraints hold in the database too.
+SALARY_NOT_NEGATIVE = _("A salary cannot be negative.")
+CURRENCY_NEEDED = _("Give the currency of the salary.")
+PERIOD_NEEDED = _("Say whether the salary is per hour, day, month or year.")
+EXPIRY_AFTER_PUBLISH_DATE = _("The expiry must come after the publish date.")
+
+not_negative = MinValueValidator(0, SALARY_NOT_NEGATIVE)
+NO_SALARY = Q(salary_min__isnull=True, salary_max__isnull=True)
+
+ITEM_RELATIONS = ("responsibilities", "requirements", "benefits", "career_steps")
+
+
 class PostingQuerySet(models.QuerySet):
     def live(self, now=None):
         """Published postings whose publish date has come and whose expiry has not."""
@@ -179,8 +202,30 @@ class PostingQuerySet(models.QuerySet):
             .fetch_mode(models.FETCH_RAISE)
         )
 
+    def newest_first(self):
+        return self.order_by("-published_at", "-pk")
 
-ITEM_RELATIONS = ("responsibilities", "requirements", "benefits", "career_steps")
+    def with_sections(self):
+        """Postings with everything their page shows: company, tags and every list of items."""
+        return self.select_related("company").prefetch_related("tags", *ITEM_RELATIONS)
+
+    def search(self, text, language=None):
+        """Postings that match the words of `text` (all of them if it has no words), as jobs.search defines it.
+
+        With no `language`, each posting is matched in its own language.
+        """
+        from jobs import search  # jobs.search imports this module to index postings
+
+        return self.filter(search.matches(text, language))
+
+    def by_relevance(self, text, language):
+        """Best matches for `text` first where the database ranks them (PostgreSQL), otherwise newest first."""
+        from jobs import search
+
+        rank = search.rank(text, language)
+        if rank is None:
+            return self.newest_first()
+        return self.order_by(rank.desc(), "-published_at", "-pk")
 
 
 @reversion.register(follow=ITEM_RELATIONS, exclude=["search_document", "search_vector"])
@@ -210,8 +255,12 @@ class Posting(models.Model):
         help_text=_("For remote roles: the countries candidates may work from."),
     )
 
-    salary_min = models.DecimalField(_("salary minimum"), max_digits=12, decimal_places=2, null=True, blank=True)
-    salary_max = models.DecimalField(_("salary maximum"), max_digits=12, decimal_places=2, null=True, blank=True)
+    salary_min = models.DecimalField(
+        _("salary minimum"), max_digits=12, decimal_places=2, null=True, blank=True, validators=[not_negative]
+    )
+    salary_max = models.DecimalField(
+        _("salary maximum"), max_digits=12, decimal_places=2, null=True, blank=True, validators=[not_negative]
+    )
     salary_currency = models.CharField(_("currency"), max_length=3, choices=currency_choices, blank=True)
     salary_period = models.CharField(_("salary period"), max_length=10, choices=SalaryPeriod, blank=True)
     experience_years = models.PositiveSmallIntegerField(_("minimum years of experience"), null=True, blank=True)
@@ -255,6 +304,30 @@ class Posting(models.Model):
                 name="salary_min_not_above_max",
                 violation_error_message=_("The salary minimum cannot be above the maximum."),
             ),
+            # Also checked by field validators and clean(), which name the field; these hold for bulk writes too.
+            models.CheckConstraint(
+                condition=(Q(salary_min__isnull=True) | Q(salary_min__gte=0))
+                & (Q(salary_max__isnull=True) | Q(salary_max__gte=0)),
+                name="salary_not_negative",
+                violation_error_message=SALARY_NOT_NEGATIVE,
+            ),
+            models.CheckConstraint(
+                condition=NO_SALARY | ~Q(salary_currency=""),
+                name="salary_has_currency",
+                violation_error_message=CURRENCY_NEEDED,
+            ),
+            models.CheckConstraint(
+                condition=NO_SALARY | ~Q(salary_period=""),
+                name="salary_has_period",
+                violation_error_message=PERIOD_NEEDED,
+            ),
+            models.CheckConstraint(
+                condition=Q(published_at__isnull=True)
+                | Q(valid_through__isnull=True)
+                | Q(valid_through__gt=models.F("published_at")),
+                name="expiry_after_publish_date",
+                violation_error_message=EXPIRY_AFTER_PUBLISH_DATE,
+            ),
         ]
         indexes = [
             # Listing and facet counts read live postings of one language from this index alone (PostgreSQL).
@@ -294,15 +367,14 @@ class Posting(models.Model):
     def clean(self):
         super().clean()
         errors = {}
-        has_salary = self.salary_min is not None or self.salary_max is not None
-        if has_salary and not self.salary_currency:
-            errors["salary_currency"] = _("Give the currency of the salary.")
-        if has_salary and not self.salary_period:
-            errors["salary_period"] = _("Say whether the salary is per hour, day, month or year.")
+        if self.has_salary and not self.salary_currency:
+            errors["salary_currency"] = CURRENCY_NEEDED
+        if self.has_salary and not self.salary_period:
+            errors["salary_period"] = PERIOD_NEEDED
         publishing = self.status == Status.PUBLISHED
         published_at = self.published_at or (timezone.now() if publishing else None)
         if self.valid_through and published_at and self.valid_through <= published_at:
-            errors["valid_through"] = _("The expiry must come after the publish date.")
+            errors["valid_through"] = EXPIRY_AFTER_PUBLISH_DATE
         if publishing and not (self.apply_url or self.apply_email):
             errors["apply_url"] = _("Give an application URL or e-mail address before publishing.")
         if self.company_id and self.other_companies_translations().exists():
@@ -345,6 +417,10 @@ class Posting(models.Model):
         now = now or timezone.now()
         self.valid_through = max(self.valid_through or now, now) + timedelta(days=days)
 
+    def archive(self):
+        """Take the posting off the site for good (a closed posting's page stays, answering 410)."""
+        self.status = Status.ARCHIVED
+
     def publish_now(self, now=None):
         """Make the posting live from `now` on, unless it already is."""
         if self.lifecycle != Lifecycle.PUBLISHED:
@@ -361,7 +437,7 @@ class Posting(models.Model):
 
     def work_country_codes(self):
         """The countries the job can be done from: where candidates may live for remote roles."""
-        if self.workplace == Workplace.REMOTE and self.eligible_countries:
+        if self.is_remote and self.eligible_countries:
             return {country.code for country in self.eligible_countries}
         return {self.country.code}
 
@@ -406,6 +482,30 @@ class Posting(models.Model):
     @property
     def has_salary(self):
         return self.salary_min is not None or self.salary_max is not None
+
+    @property
+    def is_remote(self):
+        return self.workplace == Workplace.REMOTE
+
+    def readiness_gaps(self):
+        """What a good posting has and this one still lacks: {gap: what to add, for HR}."""
+        gaps = {}
+        if not self.has_salary:
+            gaps["salary"] = _("A salary range: postings that show one get more applications.")
+        if not self.valid_through:
+            gaps["expiry"] = _("An expiry date (valid through), so the posting closes by itself.")
+        for related, message in [
+            ("responsibilities", _("Responsibilities: what the person will do.")),
+            ("requirements", _("Requirements: what candidates need to bring.")),
+            ("benefits", _("Benefits: what the company offers.")),
+        ]:
+            if not getattr(self, related).exists():
+                gaps[related] = message
+        if self.is_remote and not self.eligible_countries:
+            gaps["eligible_countries"] = _("The countries candidates may work from, for this remote role.")
+        if not Posting.objects.filter(translation_group=self.translation_group).exclude(pk=self.pk).exists():
+            gaps["translation"] = _("A translation.")
+        return gaps
 
 
 class WorkCountry(models.Model):

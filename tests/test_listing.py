@@ -1,10 +1,14 @@
+import re
 from datetime import timedelta
 
 import pytest
+from django.http import QueryDict
 from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from jobs.filters import PostingFilter
+from jobs.models import Posting
 from tests.factories import CompanyFactory, PostingFactory, TagFactory
 
 pytestmark = pytest.mark.django_db
@@ -178,6 +182,39 @@ def test_results_are_newest_first_and_pages_keep_the_filters(client):
     assert [p.title for p in first.context["page"].object_list][:3] == ["Job 00", "Job 01", "Job 02"]
     assert len(titles(second)) == 5
     assert 'href="?posted=30&amp;page=2"' in first.text
+
+
+def sort_options(response):
+    """(value, label, selected) of each option of the sort select."""
+    select = response.text.split('<select id="id_sort" name="sort">')[1].split("</select>")[0]
+    return [
+        (value, label, bool(selected))
+        for value, selected, label in re.findall(r'<option value="(\w*)"( selected)?>(\w+)</option>', select)
+    ]
+
+
+@pytest.mark.parametrize(
+    ("query", "chosen"), [("", "Relevance"), ("?q=backend", "Relevance"), ("?sort=newest", "Newest")]
+)
+def test_the_default_order_is_the_sort_option_without_a_value(client, board, query, chosen):
+    """So that a new search is ranked unless the visitor chose another order, and URLs leave the default out."""
+    options = sort_options(listed(client, query))
+
+    assert options == [("", "Relevance", chosen == "Relevance"), ("newest", "Newest", chosen == "Newest")]
+
+
+def test_a_filterset_narrows_the_queryset_it_is_given_and_offers_its_options(board):
+    acme = Posting.objects.filter(company__slug="acme")
+
+    filterset = PostingFilter(QueryDict("tag=backend&tag=design"), acme, language="en")
+
+    assert list(filterset.qs) == [board["berlin"]]
+    assert [slug for slug, _name in filterset.form.fields["tag"].choices] == ["backend"]
+    assert "tag" in filterset.errors
+
+
+def test_the_parameters_that_mean_the_same_in_every_language_are_the_filters_but_the_per_language_ones():
+    assert PostingFilter.language_neutral() == ["q", "workplace", "employment", "seniority", "salary", "posted", "sort"]
 
 
 def test_an_empty_result_says_which_filter_to_loosen(client, board):

@@ -2,10 +2,12 @@ from datetime import timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError, models, transaction
+from django.db.models import F
 from django.utils import timezone
 
-from jobs.models import Lifecycle, Posting, WorkCountry
-from tests.factories import PostingFactory
+from jobs.models import ITEM_RELATIONS, Benefit, Lifecycle, Posting, WorkCountry
+from tests.factories import CompanyFactory, PostingFactory, TagFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -79,22 +81,75 @@ def test_an_office_posting_is_done_from_its_country_and_follows_edits():
 
 
 @pytest.mark.parametrize(
-    ("changes", "field"),
+    ("changes", "errors"),
     [
-        ({"salary_currency": ""}, "salary_currency"),
-        ({"salary_period": ""}, "salary_period"),
-        ({"valid_through": timezone.now() - timedelta(days=30)}, "valid_through"),
-        ({"salary_min": 100000, "salary_max": 90000}, "__all__"),
+        ({"salary_currency": ""}, {"salary_currency": ["Give the currency of the salary."]}),
+        ({"salary_period": ""}, {"salary_period": ["Say whether the salary is per hour, day, month or year."]}),
+        (
+            {"salary_currency": "", "salary_period": ""},
+            {
+                "salary_currency": ["Give the currency of the salary."],
+                "salary_period": ["Say whether the salary is per hour, day, month or year."],
+            },
+        ),
+        ({"salary_min": -1}, {"salary_min": ["A salary cannot be negative."]}),
+        (
+            {"valid_through": timezone.now() - timedelta(days=30)},
+            {"valid_through": ["The expiry must come after the publish date."]},
+        ),
+        ({"salary_min": 100000, "salary_max": 90000}, {"__all__": ["The salary minimum cannot be above the maximum."]}),
     ],
 )
-def test_clean_rejects_inconsistent_postings(changes, field):
-    posting = PostingFactory.build(**changes)
-    posting.company.save()
+def test_clean_reports_each_broken_rule_once_on_its_field(changes, errors):
+    posting = PostingFactory()
+    for name, value in changes.items():
+        setattr(posting, name, value)
 
     with pytest.raises(ValidationError) as error:
         posting.full_clean()
 
-    assert field in error.value.message_dict
+    assert error.value.message_dict == errors
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"salary_min": -1},
+        {"salary_max": -1, "salary_min": -2},
+        {"salary_currency": ""},
+        {"salary_period": ""},
+        {"salary_min": None, "salary_currency": ""},
+        {"valid_through": F("published_at")},
+        {"valid_through": F("published_at") - timedelta(days=1)},
+    ],
+)
+def test_the_database_refuses_an_update_that_breaks_a_rule(changes):
+    posting = PostingFactory()
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Posting.objects.filter(pk=posting.pk).update(**changes)
+
+
+def test_the_database_refuses_a_bulk_create_that_breaks_a_rule():
+    company = CompanyFactory()
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Posting.objects.bulk_create([PostingFactory.build(company=company, salary_currency="")])
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"salary_min": None, "salary_max": None, "salary_currency": "", "salary_period": ""},
+        {"salary_min": 0, "salary_max": None},
+        {"valid_through": None},
+        {"published_at": None},
+    ],
+)
+def test_the_database_accepts_what_the_rules_allow(changes):
+    posting = PostingFactory()
+
+    assert Posting.objects.filter(pk=posting.pk).update(**changes) == 1
 
 
 def test_extending_the_expiry_of_a_posting_without_one_counts_from_now():
@@ -104,3 +159,68 @@ def test_extending_the_expiry_of_a_posting_without_one_counts_from_now():
     posting.extend_expiry(days=30, now=now)
 
     assert posting.valid_through == now + timedelta(days=30)
+
+
+@pytest.mark.parametrize(
+    ("state", "public", "closed"),
+    [
+        (Lifecycle.DRAFT, False, False),
+        (Lifecycle.SCHEDULED, False, False),
+        (Lifecycle.PUBLISHED, True, False),
+        (Lifecycle.EXPIRED, True, True),
+        (Lifecycle.ARCHIVED, True, True),
+    ],
+)
+def test_a_lifecycle_says_whether_the_page_is_public_and_whether_the_job_is_closed(state, public, closed):
+    assert (state.is_public, state.is_closed) == (public, closed)
+
+
+@pytest.mark.parametrize(("workplace", "remote"), [("remote", True), ("hybrid", False), ("onsite", False)])
+def test_is_remote(workplace, remote):
+    assert Posting(workplace=workplace).is_remote is remote
+
+
+def test_archive_takes_a_live_posting_off_the_site():
+    posting = PostingFactory()
+
+    posting.archive()
+    posting.save()
+
+    assert posting.lifecycle == Lifecycle.ARCHIVED
+    assert posting not in Posting.objects.live()
+
+
+def test_a_complete_posting_with_a_translation_has_no_readiness_gaps():
+    posting = PostingFactory(remote=True)
+    PostingFactory(language="fr", translation_group=posting.translation_group, draft=True)
+
+    assert posting.readiness_gaps() == {}
+
+
+def test_readiness_gaps_name_what_a_good_posting_still_lacks():
+    posting = PostingFactory(
+        salary_min=None,
+        salary_max=None,
+        salary_currency="",
+        salary_period="",
+        valid_through=None,
+        workplace="remote",
+        items=False,
+    )
+    Benefit.objects.create(posting=posting, text="Sabbatical")
+
+    gaps = posting.readiness_gaps()
+
+    assert list(gaps) == ["salary", "expiry", "responsibilities", "requirements", "eligible_countries", "translation"]
+    assert str(gaps["translation"]) == "A translation."
+
+
+def test_with_sections_loads_everything_a_posting_page_shows_in_one_query_per_section(django_assert_num_queries):
+    PostingFactory.create_batch(3, tags=[TagFactory(), TagFactory()])
+
+    with django_assert_num_queries(2 + len(ITEM_RELATIONS)):
+        postings = list(Posting.objects.with_sections().fetch_mode(models.FETCH_RAISE))
+        for posting in postings:
+            assert posting.company.name and len(posting.tags.all()) == 2
+            for related in ITEM_RELATIONS:
+                assert getattr(posting, related).all()

@@ -1,8 +1,11 @@
+from datetime import timedelta
+
 import pytest
 from django.conf import settings
 from django.db import connection
+from django.utils import timezone
 
-from jobs.models import Requirement
+from jobs.models import Posting, Requirement
 from jobs.search import SEARCH_CONFIGS, fold, reindex
 from tests.factories import CompanyFactory, PostingFactory, TagFactory
 
@@ -118,3 +121,55 @@ def test_the_index_follows_edits_of_the_posting_and_every_related_object(django_
         posting.company.name = "Umbrella"
         posting.company.save()
     assert "umbrella" in indexed(posting)
+
+
+def test_search_keeps_the_postings_that_have_every_word():
+    haskell = PostingFactory(title="Haskell developer", items=False)
+    PostingFactory(title="Haskell accountant", items=False)
+    PostingFactory(title="Python developer", items=False)
+
+    assert list(Posting.objects.search("developer haskell", "en")) == [haskell]
+
+
+@pytest.mark.parametrize("text", ["", "  ", "?!"])
+def test_a_search_without_words_keeps_every_posting(text):
+    postings = PostingFactory.create_batch(2, items=False)
+
+    assert set(Posting.objects.search(text, "en")) == set(postings)
+
+
+def test_a_search_without_a_language_matches_postings_of_every_language():
+    english = PostingFactory(language="en", title="Python developer", items=False)
+    french = PostingFactory(language="fr", title="Développeur Python", items=False)
+    PostingFactory(language="de", title="Buchhalter", items=False)
+
+    assert set(Posting.objects.search("python")) == {english, french}
+
+
+def test_by_relevance_puts_the_best_matches_first(postgres):
+    in_summary = PostingFactory(title="Accountant", summary="Our books are written in Rust.", items=False)
+    in_title = PostingFactory(title="Rust developer", published_at=timezone.now() - timedelta(days=5), items=False)
+
+    assert list(Posting.objects.search("rust", "en").by_relevance("rust", "en")) == [in_title, in_summary]
+
+
+def test_by_relevance_without_words_to_rank_by_is_newest_first():
+    older = PostingFactory(published_at=timezone.now() - timedelta(days=5), items=False)
+    newer = PostingFactory(items=False)
+
+    assert list(Posting.objects.order_by("pk").by_relevance("", "en")) == [newer, older]
+
+
+def test_renaming_a_tag_reindexes_its_postings(client, django_capture_on_commit_callbacks):
+    tag = TagFactory(name="Observability")
+    PostingFactory(title="Engineer", tags=[tag], items=False)
+    PostingFactory(language="fr", title="Ingénieur", tags=[tag], items=False)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        tag.name = "Telemetry"
+        tag.translated_names = {"fr": "Télémétrie"}
+        tag.save()
+
+    assert found(client, "telemetry") == ["Engineer"]
+    assert found(client, "observability") == []
+    assert found(client, "telemetrie", "fr") == ["Ingénieur"]

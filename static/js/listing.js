@@ -1,5 +1,5 @@
-// Keep the listing's URLs short: leave out the filter form's empty fields, and the sort
-// order when it is the default one (relevance with keywords, newest without).
+// Keep the listing's URLs short: leave out the filter form's empty fields (the default sort
+// order is one: its option has no value).
 document.addEventListener("htmx:configRequest", (event) => {
   if (event.detail.elt.id !== "filters") {
     return;
@@ -9,10 +9,6 @@ document.addEventListener("htmx:configRequest", (event) => {
     const values = parameters.getAll(name).filter((value) => value !== "");
     parameters.delete(name);
     values.forEach((value) => parameters.append(name, value));
-  }
-  const defaultSort = parameters.get("q") ? "relevance" : "newest";
-  if (parameters.get("sort") === defaultSort) {
-    parameters.delete("sort");
   }
 });
 

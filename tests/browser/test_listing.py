@@ -65,9 +65,21 @@ def test_typing_a_search_updates_the_results(live_server, page, board):
     page.get_by_label("Keywords").press_sequentially("analyst", delay=30)
 
     expect(results(page)).to_have_text(["Madrid data analyst"])
-    expect(page).to_have_url(re.compile(r"q=analyst"))
+    expect(page).to_have_url(f"{live_server.url}/en/?q=analyst")
     expect_same_document(page)
     expect(page.get_by_label("Keywords")).to_be_focused()
+
+
+def test_a_search_keeps_the_default_order_until_the_visitor_picks_another(live_server, page, board):
+    page.goto(f"{live_server.url}/en/")
+    page.get_by_label("Keywords").fill("analyst")
+    page.get_by_label("Keywords").press("Enter")
+    expect(page).to_have_url(f"{live_server.url}/en/?q=analyst")
+
+    page.get_by_label("Sort by").select_option(label="Newest")
+
+    expect(page).to_have_url(f"{live_server.url}/en/?q=analyst&sort=newest")
+    expect(page.get_by_label("Sort by")).to_have_value("newest")
 
 
 def test_the_form_filters_with_javascript_off(live_server, browser, board):
