@@ -231,11 +231,10 @@ class PostingQuerySet(models.QuerySet):
 @reversion.register(follow=ITEM_RELATIONS, exclude=["search_document", "search_vector"])
 class Posting(models.Model):
     company = models.ForeignKey(Company, models.PROTECT, related_name="postings", verbose_name=_("company"))
-    language = models.CharField(_("language"), max_length=10, choices=language_choices, db_index=True)
+    language = models.CharField(_("language"), max_length=10, choices=language_choices)
     translation_group = models.UUIDField(
         _("translation group"),
         default=uuid.uuid4,
-        db_index=True,
         help_text=_("Postings that share this value are the same job in different languages."),
     )
     title = models.CharField(_("title"), max_length=200)
@@ -269,7 +268,7 @@ class Posting(models.Model):
     apply_url = models.URLField(_("application URL"), max_length=500, blank=True)
     apply_email = models.EmailField(_("application e-mail"), blank=True)
 
-    status = models.CharField(_("status"), max_length=20, choices=Status, default=Status.DRAFT, db_index=True)
+    status = models.CharField(_("status"), max_length=20, choices=Status, default=Status.DRAFT)
     published_at = models.DateTimeField(_("publish date"), null=True, blank=True, db_index=True)
     valid_through = models.DateTimeField(_("valid through"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
@@ -511,7 +510,8 @@ class Posting(models.Model):
 class WorkCountry(models.Model):
     """Where a posting can be done from, kept in step with the posting for filtering and counting."""
 
-    posting = models.ForeignKey(Posting, models.CASCADE, related_name="work_countries")
+    # The unique constraint's index, which starts with the posting, serves lookups by posting.
+    posting = models.ForeignKey(Posting, models.CASCADE, related_name="work_countries", db_index=False)
     country = CountryField()
 
     class Meta:
