@@ -1,4 +1,4 @@
-"""What a production deployment gets: settings that fail closed, security headers, proxy trust, the health check."""
+"""What a production deployment gets: settings that fail closed, security headers, proxy trust."""
 
 import os
 import subprocess
@@ -6,8 +6,6 @@ import sys
 from pathlib import Path
 
 import pytest
-from django.db import DatabaseError
-from django.db.backends.base.base import BaseDatabaseWrapper
 
 from tests.conftest import PRODUCTION_SECRET_KEY
 
@@ -88,15 +86,3 @@ def test_public_pages_carry_the_security_headers_of_production(client, settings,
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert response.headers["Referrer-Policy"] == "same-origin"
     assert response.headers["X-Frame-Options"] == "DENY"
-
-
-def test_healthz_answers_503_when_the_database_fails(client, monkeypatch):
-    def broken_cursor(connection):
-        raise DatabaseError("connection refused")
-
-    monkeypatch.setattr(BaseDatabaseWrapper, "cursor", broken_cursor)
-
-    response = client.get("/healthz")
-
-    assert response.status_code == 503
-    assert response.text == "database unavailable\n"
