@@ -55,7 +55,7 @@ def test_german_and_spanish_search_are_stemmed(client, postgres):
     assert found(client, "desarrollador", "es") == ["Desarrolladores backend"]
 
 
-def test_search_covers_items_tags_and_company(client, postgres):
+def test_search_covers_items_tags_and_company(client):
     posting = PostingFactory(
         title="Engineer", company=CompanyFactory(name="Zephyrion"), tags=[TagFactory(name="Kubernetes")]
     )

@@ -93,14 +93,13 @@ def test_every_languages_listing_is_listed_with_the_others_as_alternates(client)
 def test_live_postings_are_listed_with_their_last_change(client):
     live = PostingFactory()
     remote = PostingFactory(language="de", remote=True)
-    closed_or_unpublished = [PostingFactory(**{trait: True}) for trait in ["draft", "scheduled", "expired", "archived"]]
+    for trait in ["draft", "scheduled", "expired", "archived"]:
+        PostingFactory(**{trait: True})
 
     urls = urlset(client, "postings")
 
     assert set(urls) == {absolute(live), absolute(remote)}
     assert urls[absolute(live)]["lastmod"] == live.updated_at.date().isoformat()
-    for posting in closed_or_unpublished:
-        assert absolute(posting) not in urls
 
 
 def test_alternates_name_only_live_translations(client):
