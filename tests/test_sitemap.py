@@ -150,6 +150,8 @@ def test_the_sitemaps_are_cached_for_a_while(client):
     PostingFactory(title="Posted since")
 
     assert "posted-since" not in client.get("/sitemap-postings.xml").text
+    cache.clear()
+    assert "posted-since" in client.get("/sitemap-postings.xml").text
 
 
 def test_many_postings_are_split_over_sitemap_pages(client, monkeypatch):
