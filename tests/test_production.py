@@ -42,6 +42,17 @@ def test_a_server_with_a_secret_key_and_nothing_else_is_not_in_debug_mode():
     assert result.stdout == "False\n"
 
 
+def test_debug_mode_runs_without_a_secret_key_or_https(production_settings):
+    settings = production_settings(DJANGO_SECRET_KEY="", DJANGO_DEBUG="true")
+
+    assert settings["DEBUG"] is True
+    # check --deploy flags a key with this prefix, should it ever reach production.
+    assert settings["SECRET_KEY"].startswith("django-insecure-")
+    assert not settings["SECURE_SSL_REDIRECT"]
+    assert not settings["SESSION_COOKIE_SECURE"]
+    assert settings["SECURE_HSTS_SECONDS"] == 0
+
+
 @pytest.mark.parametrize(
     ("environ", "trusted"),
     [
