@@ -1,10 +1,11 @@
 from io import StringIO
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
 from jobs.models import Posting, WorkCountry
 from jobs.search import fold
+from tests.factories import PostingFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -48,3 +49,10 @@ def test_benchmark_prints_figures_for_every_public_page(settings):
     assert "40 live postings, 2 requests per page" in output
     for page in ["/en/ ", "/fr/ ", "/en/?q=engineer", "/en/feed/", "/sitemap-postings.xml"]:
         assert page in output
+
+
+def test_benchmark_without_live_postings_says_what_to_run_first():
+    PostingFactory(draft=True, items=False)
+
+    with pytest.raises(CommandError, match="No live postings: run seed_demo or generate_postings first."):
+        run("benchmark", requests=1)

@@ -1,5 +1,7 @@
+import re
 from collections import Counter
 from datetime import timedelta
+from io import StringIO
 from unittest import mock
 
 import pytest
@@ -79,6 +81,29 @@ def test_demo_hr_login_gets_a_new_random_password_each_time(client):
     assert old_login.status_code == 200
     new_login = client.post("/admin/login/", {"username": user.username, "password": new_password})
     assert new_login.status_code == 302
+
+
+def test_the_demo_command_loads_the_demo_once_and_serves_it_with_a_working_hr_login(client):
+    served = []
+
+    def demo(*args):
+        out = StringIO()
+        call_command("demo", *args, stdout=out)
+        return out.getvalue()
+
+    runserver = "django.core.management.commands.runserver.Command.handle"
+    with mock.patch(runserver, lambda command, *args, **options: served.append(options["addrport"])):
+        first = demo("8001")
+        postings = Posting.objects.count()
+        second = demo()
+
+    assert f"Loaded {postings} demo postings." in first
+    assert "Job board: http://127.0.0.1:8001/" in first
+    assert "Loaded" not in second
+    assert Posting.objects.count() == postings
+    assert served == ["8001", "127.0.0.1:8000"]
+    username, password = re.search(r"HR login:  (\S+) / (\S+)", second).groups()
+    assert client.post("/admin/login/", {"username": username, "password": password}).status_code == 302
 
 
 def test_demo_hr_login_edits_every_demo_company_as_an_hr_editor(client):

@@ -308,15 +308,47 @@ def test_imported_text_loses_its_control_characters_and_lone_surrogates(tmp_path
     assert Tag.objects.values_list("name", "translated_names").get() == ("Data", {"fr": "Don nées", "de": "Daten"})
 
 
-@pytest.mark.parametrize("content", ["{not json", '{"@type": "JobPosting"}'])
-def test_a_file_that_is_not_a_list_of_records_is_refused(tmp_path, content):
-    path = tmp_path / "bad.json"
-    path.write_text(content, encoding="utf-8")
+@pytest.mark.parametrize(
+    ("path", "value", "error"),
+    [
+        ("x-jobboard.summary", 42, "x-jobboard.summary: Expected text."),
+        ("x-jobboard.experienceYears", "five", "x-jobboard.experienceYears: Expected a whole number."),
+        ("x-jobboard.experienceYears", True, "x-jobboard.experienceYears: Expected a whole number."),
+        ("validThrough", "2031-02-30T09:00:00+00:00", "validThrough: Expected a date and time in ISO 8601 format."),
+        ("x-jobboard.eligibleCountries", "FR", "x-jobboard.eligibleCountries: Expected a list."),
+        (
+            "x-jobboard.tags.0.translatedNames",
+            ["fr", "Données"],
+            "x-jobboard.tags.0.translatedNames: Expected an object of names by language code.",
+        ),
+        ("x-jobboard.benefits", "none", "x-jobboard.benefits: Expected a list."),
+        ("x-jobboard.version", 2, "x-jobboard: Expected version 1 of the format."),
+    ],
+)
+def test_a_value_of_the_wrong_kind_is_reported_at_its_path(tmp_path, path, value, error):
+    PostingFactory(tags=[TagFactory()])
+    [record] = json.loads(export(tmp_path).read_text())
+    Tag.objects.all().delete()
+    *parents, key = path.split(".")
+    target = record
+    for parent in parents:
+        target = target[int(parent)] if parent.isdigit() else target[parent]
+    target[key] = value
+    stderr = io.StringIO()
 
-    with pytest.raises(CommandError):
-        import_file(path)
+    with pytest.raises(CommandError, match="1 records have errors; nothing was imported."):
+        call_command("import_postings", str(write(tmp_path, [record])), stderr=stderr)
 
-    assert not Posting.objects.exists()
+    assert stderr.getvalue().splitlines()[1:] == [f"  {error}"]
+
+
+def test_a_file_that_is_not_a_list_of_records_is_refused(tmp_path):
+    stderr = io.StringIO()
+
+    with pytest.raises(CommandError, match="1 records have errors; nothing was imported."):
+        call_command("import_postings", str(write(tmp_path, {"@type": "JobPosting"})), stderr=stderr)
+
+    assert stderr.getvalue() == "File\n  Expected a JSON list of JobPosting records.\n"
 
 
 def test_a_file_that_starts_with_a_byte_order_mark_is_imported(tmp_path):
@@ -343,8 +375,9 @@ def test_standard_input_that_starts_with_a_byte_order_mark_is_imported(tmp_path,
         (b"[" * 100_000, "its JSON is nested too deeply"),
         (b'[{"@type": "JobPosting", "title": ' + b"9" * 1_000_000 + b"}]", "Exceeds the limit"),
         (b'[{"@type": "JobPosting", "title": "D\xe9veloppeur"}]', "'utf-8' codec can't decode byte 0xe9"),
+        (b"{not json", "Expecting property name enclosed in double quotes"),
     ],
-    ids=["deeply nested", "a number of a million digits", "not UTF-8"],
+    ids=["deeply nested", "a number of a million digits", "not UTF-8", "not JSON"],
 )
 def test_a_file_that_cannot_be_read_is_refused_with_the_reason(tmp_path, content, reason):
     path = tmp_path / "bad.json"

@@ -4,6 +4,7 @@ import io
 
 import pytest
 import reversion
+from django.contrib.messages import get_messages
 from django.core.management import call_command
 from django.urls import reverse
 from reversion.models import Version
@@ -51,8 +52,9 @@ def test_every_admin_change_is_recorded_with_who_and_what(client, hr, django_cap
     assert "Deleted benefit “Benefit 3”." in second.revision.get_comment()
     history = client.get(reverse("admin:jobs_posting_history", args=[posting.pk]))
     assert history.status_code == 200
-    assert "Changed Title." in history.text
-    assert hr.username in history.text
+    table = history.text[history.text.index('<table id="change-history"') :]
+    assert "Changed Title." in table
+    assert hr.username in table
 
 
 def test_restoring_a_version_brings_back_the_posting_and_its_items(client, hr, django_capture_on_commit_callbacks):
@@ -110,6 +112,22 @@ def test_restoring_refuses_forms_opened_before_it(client, hr):
     assert response.status_code == 200
     assert response.context["adminform"].form.non_field_errors()
     assert Posting.objects.get(pk=posting.pk).title == "First"
+
+
+def test_a_version_that_can_no_longer_be_restored_is_refused_with_the_reason(client, hr):
+    posting = PostingFactory(company=hr.companies.get(), slug="backend-engineer")
+    edit(client, posting, title="First")
+    url = reverse("admin:jobs_posting_revision", args=[posting.pk, versions_of(posting).get().pk])
+    edit(client, posting, slug="backend-developer")
+    PostingFactory(slug="backend-engineer")
+
+    response = client.get(url)
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("admin:jobs_posting_changelist")
+    assert "This version of “First” can no longer be restored." in map(str, get_messages(response.wsgi_request))
+    posting.refresh_from_db()
+    assert (posting.title, posting.slug) == ("First", "backend-developer")
 
 
 def test_a_deleted_published_posting_can_be_recovered(client, hr, django_capture_on_commit_callbacks):

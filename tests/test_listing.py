@@ -82,6 +82,7 @@ def test_no_filter_lists_every_live_posting_of_the_language(client, board):
         ("?posted=30", {"Berlin backend", "Remote backend", "Paris designer"}),
         ("?tag=backend&country=FR", {"Remote backend"}),
         ("?tag=backend&workplace=hybrid", set()),
+        ("?country=DE&country=DE&country=DE", {"Berlin backend"}),
     ],
 )
 def test_filters_or_within_a_parameter_and_across_parameters(client, board, query, expected):
@@ -127,30 +128,28 @@ def test_facet_counts_stay_in_the_language(client, board):
 
 
 @pytest.mark.parametrize(
-    "query",
+    ("query", "reported"),
     [
-        "?country=XX",
-        "?country=de",
-        "?workplace=moon",
-        "?posted=5",
-        "?posted=-1",
-        "?salary=yes",
-        "?sort=oldest",
-        "?company=nobody",
-        "?tag=" + "x" * 5000,
-        "?q=" + "word " * 100,
-        "?page=-3",
-        "?page=99999999999999999999",
-        "?country=DE&country=DE&country=DE",
-        "?q=%00",
-        "?country=%00&tag=%00&company=%00",
-        "?q=%27%22%3B--",
+        ("?country=XX", {"country"}),
+        ("?country=de", {"country"}),
+        ("?workplace=moon", {"workplace"}),
+        ("?posted=5", {"posted"}),
+        ("?posted=-1", {"posted"}),
+        ("?salary=yes", {"salary"}),
+        ("?sort=oldest", {"sort"}),
+        ("?company=nobody", {"company"}),
+        ("?tag=" + "x" * 5000, {"tag"}),
+        ("?q=" + "word " * 100, {"q"}),
+        ("?country=%00&tag=%00&company=%00", {"country", "tag", "company"}),
+        ("?q=%00", set()),
+        ("?q=%27%22%3B--", set()),
     ],
 )
-def test_bad_values_are_reported_and_ignored(client, board, query):
+def test_bad_values_are_reported_and_ignored(client, board, query, reported):
     response = listed(client, query)
 
-    assert len(titles(response)) >= 1
+    assert set(response.context["filterset"].errors) == reported
+    assert titles(response) == {"Berlin backend", "Remote backend", "Paris designer"}
 
 
 def test_an_unknown_country_is_reported_on_the_form_and_the_rest_still_filters(client, board):

@@ -38,20 +38,6 @@ def test_in_language_keeps_only_that_language():
     assert list(Posting.objects.live().in_language("en")) == [english]
 
 
-@pytest.mark.parametrize(
-    ("traits", "expected"),
-    [
-        ({}, Lifecycle.PUBLISHED),
-        ({"draft": True}, Lifecycle.DRAFT),
-        ({"scheduled": True}, Lifecycle.SCHEDULED),
-        ({"expired": True}, Lifecycle.EXPIRED),
-        ({"archived": True}, Lifecycle.ARCHIVED),
-    ],
-)
-def test_lifecycle_is_the_effective_state(traits, expected):
-    assert PostingFactory(**traits).lifecycle == expected
-
-
 def test_publishing_without_a_date_publishes_now():
     posting = PostingFactory(published_at=None)
 

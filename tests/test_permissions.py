@@ -64,10 +64,14 @@ def test_posting_list_shows_only_the_users_companies(client, world, who, visible
 
 
 def test_the_company_filter_of_the_list_offers_only_the_users_companies(client, world):
+    corp = CompanyFactory(name="Corp")
+    world["users"]["hr_a"].companies.add(corp)
+    PostingFactory(company=corp)
+
     response = client_as(client, world, "hr_a").get(reverse("admin:jobs_posting_changelist"))
 
-    assert "Acme" in response.text
-    assert "Bolt" not in response.text
+    [companies] = [spec for spec in response.context["cl"].filter_specs if getattr(spec, "field_path", "") == "company"]
+    assert [name for _pk, name in companies.lookup_choices] == ["Acme", "Corp"]
 
 
 def test_the_country_filter_of_the_list_offers_only_the_users_countries(client, world):
@@ -117,11 +121,13 @@ def test_hand_typed_urls_send_anonymous_visitors_to_the_login(client, world, suf
     assert is_login_redirect(client.get(url))
 
 
-def test_hr_cannot_change_another_companys_posting_by_posting_the_form(client, world):
+def test_hr_cannot_change_another_companys_posting_by_posting_the_form(client, admin_client, world):
     posting = world["posting_b"]
+    data = change_form_data(admin_client.get(change_url(posting))) | {"title": "Taken over"}
 
-    client_as(client, world, "hr_a").post(change_url(posting), {"title": "Taken over"})
+    response = client_as(client, world, "hr_a").post(change_url(posting), data)
 
+    assert is_not_found_redirect(response)
     posting.refresh_from_db()
     assert posting.title == "Bolt job"
 
@@ -204,16 +210,6 @@ def test_export_contains_only_the_users_postings(client, world):
     assert rows[0]["company"] == "Acme"
 
 
-def test_the_json_export_contains_only_the_users_postings(client, world):
-    data = {"action": "export_json", "_selected_action": [world["posting_a"].pk, world["posting_b"].pk]}
-
-    response = client_as(client, world, "hr_a").post(reverse("admin:jobs_posting_changelist"), data)
-
-    assert response.status_code == 200
-    assert "Acme job" in response.text
-    assert "Bolt job" not in response.text
-
-
 @pytest.mark.parametrize(("who", "visible"), [("hr_a", ["Acme"]), ("superuser", ["Acme", "Bolt"])])
 def test_hr_sees_only_their_companies(client, world, who, visible):
     response = client_as(client, world, who).get(reverse("admin:jobs_company_changelist"))
@@ -236,11 +232,14 @@ def test_only_superusers_change_companies_and_their_hr_staff(client, world):
 
 def test_superusers_give_users_companies_in_the_user_admin(client, world):
     user = world["users"]["hr_b"]
+    url = reverse("admin:auth_user_change", args=[user.pk])
+    data = change_form_data(client_as(client, world, "superuser").get(url))
+    data |= {"Company_members-TOTAL_FORMS": "2", "Company_members-1-company": str(world["company_a"].pk)}
 
-    response = client_as(client, world, "superuser").get(reverse("admin:auth_user_change", args=[user.pk]))
+    response = client.post(url, data)
 
-    assert response.status_code == 200
-    assert "HR staff of the companies" in response.text
+    assert response.status_code == 302
+    assert set(user.companies.all()) == {world["company_a"], world["company_b"]}
 
 
 def test_hr_may_add_tags_but_not_change_shared_ones(client, world):
@@ -294,7 +293,6 @@ def test_a_live_posting_has_no_preview_banner(client, world):
 
     assert response.status_code == 200
     assert "Preview, not public" not in response.text
-    assert world["posting_a"].status == Status.PUBLISHED
 
 
 def test_hr_cannot_attach_a_posting_to_another_companys_job(client, world):

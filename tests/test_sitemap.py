@@ -93,14 +93,13 @@ def test_every_languages_listing_is_listed_with_the_others_as_alternates(client)
 def test_live_postings_are_listed_with_their_last_change(client):
     live = PostingFactory()
     remote = PostingFactory(language="de", remote=True)
-    closed_or_unpublished = [PostingFactory(**{trait: True}) for trait in ["draft", "scheduled", "expired", "archived"]]
+    for trait in ["draft", "scheduled", "expired", "archived"]:
+        PostingFactory(**{trait: True})
 
     urls = urlset(client, "postings")
 
     assert set(urls) == {absolute(live), absolute(remote)}
     assert urls[absolute(live)]["lastmod"] == live.updated_at.date().isoformat()
-    for posting in closed_or_unpublished:
-        assert absolute(posting) not in urls
 
 
 def test_alternates_name_only_live_translations(client):
@@ -151,6 +150,8 @@ def test_the_sitemaps_are_cached_for_a_while(client):
     PostingFactory(title="Posted since")
 
     assert "posted-since" not in client.get("/sitemap-postings.xml").text
+    cache.clear()
+    assert "posted-since" in client.get("/sitemap-postings.xml").text
 
 
 def test_many_postings_are_split_over_sitemap_pages(client, monkeypatch):
