@@ -316,7 +316,6 @@ class PostingAdmin(VersionAdmin):
                 with transaction.atomic():
                     revert_posting(version)
             except (IntegrityError, ObjectDoesNotExist):
-                transaction.set_rollback(True)
                 self.message_user(
                     request,
                     gettext("This version of “%(posting)s” can no longer be restored.") % {"posting": version},
