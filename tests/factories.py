@@ -67,6 +67,10 @@ class PostingFactory(factory.django.DjangoModelFactory):
         )
         archived = factory.Trait(status=models.Status.ARCHIVED)
         remote = factory.Trait(workplace=models.Workplace.REMOTE, eligible_countries=["DE", "FR", "ES"])
+        # Without the salary and expiry a good posting has.
+        unfinished = factory.Trait(
+            salary_min=None, salary_max=None, salary_currency="", salary_period="", valid_through=None
+        )
 
     @factory.post_generation
     def tags(self, create, extracted, **kwargs):

@@ -184,15 +184,7 @@ def test_a_complete_posting_with_a_translation_has_no_readiness_gaps():
 
 
 def test_readiness_gaps_name_what_a_good_posting_still_lacks():
-    posting = PostingFactory(
-        salary_min=None,
-        salary_max=None,
-        salary_currency="",
-        salary_period="",
-        valid_through=None,
-        workplace="remote",
-        items=False,
-    )
+    posting = PostingFactory(unfinished=True, workplace="remote", items=False)
     Benefit.objects.create(posting=posting, text="Sabbatical")
 
     gaps = posting.readiness_gaps()
