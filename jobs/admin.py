@@ -147,12 +147,18 @@ class ItemInline(admin.TabularInline):
     fields = ["position", "kind", "text"]
     formset = ItemFormSet
     classes = ["ordered-items"]
+    template = "admin/jobs/posting/items_inline.html"
     formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 80})}}
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if db_field.name == "text":
             kwargs["help_text"] = INLINE_MARKUP_HELP
         return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        formset.accepts_paste = self.has_add_permission(request, obj)
+        return formset
 
 
 class ResponsibilityInline(ItemInline):
