@@ -38,15 +38,16 @@ def cleaner(tags):
 block_cleaner = cleaner(BLOCK_TAGS)
 inline_cleaner = cleaner(INLINE_TAGS)
 
+BULLETS = "•◦▪▫●○■□‣⁃∙·►▸▶➢➤✓✔"
 # A list item as pasted: a bullet ("•", "·", "✓"…; a dash, "*" or "+" only before a space, so that "-5 %" or
 # "**bold**" stay text), a number ("1." or "1)" before a space), Word's second-level "o" before a tab, or a tab
 # before the text.
 LIST_ITEM = re.compile(
-    r"""
+    rf"""
     (?P<indent>[ \t]*)
     (?P<marker>
-        (?P<number>\d{1,3})[.)][ \t]+
-      | [•◦▪▫●○■□‣⁃∙·►▸▶➢➤✓✔][ \t]*
+        (?P<number>\d{{1,3}})[.)][ \t]+
+      | [{BULLETS}][ \t]*
       | [-–—*+][ \t]+
       | o\t
     )?
@@ -54,6 +55,13 @@ LIST_ITEM = re.compile(
     """,
     re.VERBOSE,
 )
+# A marker alone on its line with its item on the next, as some PDF viewers copy a list.
+LONE_MARKER = re.compile(rf"^([ \t]*(?:[{BULLETS}]|[-–—*+]|\d{{1,3}}[.)]))[ \t]*\r?\n(?=[ \t]*\S)", re.MULTILINE)
+
+
+def lines_of(text):
+    """The lines of `text`, a list marker alone on its line joined to the line after it."""
+    return NEWLINES.split(LONE_MARKER.sub(r"\1 ", text))
 
 
 def list_item(line):
@@ -68,7 +76,7 @@ def split_items(text):
     When some lines are marked as items, a line that is not continues the item above it (a wrapped line), unless a
     blank line comes between them. Blank lines are dropped.
     """
-    lines = NEWLINES.split(text)
+    lines = lines_of(text)
     marked = any(list_item(line) for line in lines)
     items, continues = [], False
     for line in lines:
@@ -93,7 +101,7 @@ def markdown_lists(text):
     no blank line between a list and the paragraph that follows it).
     """
     blocks = [[]]
-    for line in NEWLINES.split(text):
+    for line in lines_of(text):
         if line.strip():
             blocks[-1].append(line)
         elif blocks[-1]:

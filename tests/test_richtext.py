@@ -174,6 +174,7 @@ def test_a_list_pasted_from_word_or_a_web_page_comes_out_as_a_list():
         "\tOne\n\tTwo",
         "o\tOne\no\tTwo",
         "✓ One\n✓ Two",
+        "•\nOne\n•\nTwo",
     ],
 )
 def test_pasted_bullets_make_a_bullet_list(source):
@@ -225,6 +226,8 @@ def test_plain_text_drops_the_markup_and_link_targets():
         ("1. One\n2. Two\n10. Ten", ["One", "Two", "Ten"]),
         ("1) One\n2) Two", ["One", "Two"]),
         ("\tOne\n\tTwo", ["One", "Two"]),
+        ("•\nOne\n•\r\nTwo that\nwraps", ["One", "Two that wraps"]),
+        ("1.\nOne\n2.\nTwo", ["One", "Two"]),
         ("•\tOne\r\n•\tTwo\r\n", ["One", "Two"]),
         ("One\n\n\nTwo\n   \nThree", ["One", "Two", "Three"]),
         ("One\nTwo", ["One", "Two"]),
