@@ -8,6 +8,7 @@ from django.forms.models import BaseInlineFormSet
 from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.html import format_html
+from django.utils.text import capfirst
 from django.utils.timezone import localtime
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
@@ -112,10 +113,13 @@ class ItemPasteForm(CleanForm):
     def __init__(self, *args, model, **kwargs):
         super().__init__(*args, **kwargs)
         self.model = model
-        kinds = model._meta.get_field("kind").choices if hasattr(model, "kind") else [("items", "")]
-        for name, label in kinds:
+        self.has_kinds = hasattr(model, "kind")
+        boxes = (
+            model._meta.get_field("kind").choices if self.has_kinds else [("items", model._meta.verbose_name_plural)]
+        )
+        for name, label in boxes:
             self.fields[name] = forms.CharField(
-                label=label or model._meta.verbose_name_plural.capitalize(),
+                label=capfirst(label),
                 required=False,
                 widget=forms.Textarea(attrs={"rows": 3, "class": "vLargeTextField"}),
             )
@@ -124,7 +128,7 @@ class ItemPasteForm(CleanForm):
         cleaned_data = super().clean()
         self.items = []
         for name, text in list(cleaned_data.items()):
-            items = items_from(text, self.model(**({"kind": name} if hasattr(self.model, "kind") else {})))
+            items = items_from(text, self.model(**({"kind": name} if self.has_kinds else {})))
             for error in validation_errors(items):
                 self.add_error(name, error)
             self.items.extend(items)
@@ -183,7 +187,7 @@ class ItemFormSet(BaseInlineFormSet):
 
     def split(self, form):
         """Keep the first entry of the row's text in the row; the others become `form.more_items`."""
-        first, *form.more_items = items_from(form.cleaned_data["text"], form.instance) or [form.instance]
+        first, *form.more_items = items_from(form.cleaned_data["text"], form.instance)
         form.instance.text = form.cleaned_data["text"] = first.text
         for error in validation_errors(form.more_items, first_number=2):
             form.add_error("text", error)
