@@ -15,11 +15,14 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.decorators import method_decorator
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
+from django.utils.text import format_lazy
 from django.utils.timezone import localtime
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
 from django_countries.filters import CountryFilter
 from reversion.admin import VersionAdmin
 from reversion.models import Version
@@ -37,6 +40,8 @@ from jobs.models import (
     Responsibility,
     Tag,
 )
+from jobs.richtext import render_markdown
+from jobs.text import clean_text
 
 
 class UsedCountryFilter(CountryFilter):
@@ -129,13 +134,31 @@ class TagAdmin(admin.ModelAdmin):
         return ", ".join(f"{code}: {name}" for code, name in sorted(tag.translated_names.items()))
 
 
+INLINE_MARKUP_HELP = _("**bold**, _italic_, [a link](https://…)")
+MARKUP_HELP = _(
+    "**bold**, _italic_, [a link](https://…); a list: lines that start with “- ”, “1. ” or a pasted bullet; "
+    "headings: “# ” and “## ”."
+)
+
+
 class ItemInline(admin.TabularInline):
     form = CleanModelForm
     extra = 1
     fields = ["position", "kind", "text"]
     formset = ItemFormSet
     classes = ["ordered-items"]
+    template = "admin/jobs/posting/items_inline.html"
     formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 80})}}
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "text":
+            kwargs["help_text"] = INLINE_MARKUP_HELP
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        formset.accepts_paste = self.has_add_permission(request, obj)
+        return formset
 
 
 class ResponsibilityInline(ItemInline):
@@ -229,11 +252,25 @@ class PostingAdmin(VersionAdmin):
     date_hierarchy = "published_at"
     autocomplete_fields = ["company", "tags"]
     prepopulated_fields = {"slug": ["title"]}
-    readonly_fields = ["readiness", "lifecycle_display", "created_at", "updated_at"]
+    readonly_fields = ["readiness", "lifecycle_display", "preview", "created_at", "updated_at"]
     actions = ["publish_now", "archive", "extend_expiry", "duplicate", "create_translation", "export_csv", export_json]
     history_latest_first = True
     fieldsets = [
-        (None, {"fields": ["company", "language", "title", "slug", "summary", "description", "based_on_version"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "company",
+                    "language",
+                    "title",
+                    "slug",
+                    "summary",
+                    "description",
+                    "preview",
+                    "based_on_version",
+                ]
+            },
+        ),
         (_("The job"), {"fields": ["employment_type", "seniority", "experience_years", "tags"]}),
         (_("Where"), {"fields": ["workplace", "city", "country", "eligible_countries"]}),
         (_("Salary"), {"fields": [("salary_min", "salary_max"), ("salary_currency", "salary_period")]}),
@@ -252,7 +289,7 @@ class PostingAdmin(VersionAdmin):
     ]
 
     class Media:
-        js = ["jobs/admin/item_order.js"]
+        js = ["jobs/admin/item_order.js", "jobs/admin/text_preview.js"]
         css = {"all": ["jobs/admin/posting.css"]}
 
     def get_queryset(self, request):
@@ -272,6 +309,10 @@ class PostingAdmin(VersionAdmin):
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if db_field.name == "eligible_countries":
             kwargs["widget"] = FilteredSelectMultiple(db_field.verbose_name, is_stacked=False)
+        if db_field.name in {"summary", "description"}:
+            kwargs["help_text"] = (
+                format_lazy("{} {}", db_field.help_text, MARKUP_HELP) if db_field.help_text else MARKUP_HELP
+            )
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def get_changeform_initial_data(self, request):
@@ -295,6 +336,17 @@ class PostingAdmin(VersionAdmin):
             gaps["translation"] = format_html('{} <a href="{}">{}</a>', gaps["translation"], url, gettext("Create one"))
         rows = [(message,) for message in gaps.values()]
         return format_html('<ul class="readiness-gaps">{}</ul>', format_html_join("", "<li>{}</li>", rows))
+
+    @admin.display(description=_("preview"))
+    def preview(self, posting):
+        """The summary and description as the posting's page shows them; the script updates them as HR types."""
+        return format_html(
+            '<div class="text-preview" data-url="{}"><div class="lead" data-source="id_summary">{}</div>'
+            '<div data-source="id_description">{}</div></div>',
+            reverse("admin:jobs_posting_preview"),
+            render_markdown(posting.summary),
+            render_markdown(posting.description),
+        )
 
     # History: one revision per posting, its items included; deletions are recorded first.
 
@@ -482,7 +534,15 @@ class PostingAdmin(VersionAdmin):
             self.admin_site.admin_view(self.translate_view),
             name="jobs_posting_translate",
         )
-        return [translate, *super().get_urls()]
+        preview = path("preview/", self.admin_site.admin_view(self.preview_view), name="jobs_posting_preview")
+        return [translate, preview, *super().get_urls()]
+
+    @method_decorator(require_POST)
+    def preview_view(self, request):
+        """The HTML of the posted `text` as a summary or description, for the change form's live preview."""
+        if not (self.has_add_permission(request) or self.has_change_permission(request)):
+            raise PermissionDenied
+        return HttpResponse(render_markdown(clean_text(request.POST.get("text", ""))))
 
     def translate_view(self, request, object_id):
         """Copy a posting with its items into another language, as a draft of the same job."""

@@ -7,10 +7,10 @@ from django.db import models
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
-from django.utils.html import escape
 from django.utils.translation import gettext as _
 
 from jobs.filters import PostingFilter, active_filters, filter_query
+from jobs.richtext import render_markdown
 from jobs.structured_data import description_html
 from jobs.text import clean_text
 
@@ -83,7 +83,7 @@ class PostingFeed(Feed):
         return posting.title
 
     def item_description(self, posting):
-        return escape(posting.summary)
+        return render_markdown(posting.summary)
 
     def item_extra_kwargs(self, posting):
         return {"content": description_html(posting)}

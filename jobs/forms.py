@@ -8,11 +8,14 @@ from django.forms.models import BaseInlineFormSet
 from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.html import format_html
+from django.utils.text import capfirst
 from django.utils.timezone import localtime
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from reversion.models import Version
 
 from jobs.models import Posting
+from jobs.richtext import split_items
 from jobs.text import clean_line, clean_text
 
 
@@ -84,8 +87,79 @@ class PostingForm(CleanModelForm):
         )
 
 
+def items_from(text, template):
+    """Unsaved copies of the item `template`, one per entry of the pasted `text` (jobs.richtext.split_items)."""
+    return [template.copy(text=entry) for entry in split_items(text)]
+
+
+def validation_errors(items, first_number=1):
+    """The reasons `items` cannot be saved, each naming its item ("Item 3: …"); none if all can."""
+    errors = []
+    for number, item in enumerate(items, start=first_number):
+        try:
+            item.full_clean(exclude=["posting", "position"])
+        except ValidationError as error:
+            errors.append(
+                gettext("Item %(number)s: %(reasons)s") % {"number": number, "reasons": " ".join(error.messages)}
+            )
+    return errors
+
+
+class ItemPasteForm(CleanForm):
+    """Lists pasted into one section of a posting: a box per kind of item, each item of a box gets its kind."""
+
+    MAX_ITEMS = 100
+
+    def __init__(self, *args, model, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.model = model
+        self.has_kinds = hasattr(model, "kind")
+        boxes = (
+            model._meta.get_field("kind").choices if self.has_kinds else [("items", model._meta.verbose_name_plural)]
+        )
+        for name, label in boxes:
+            self.fields[name] = forms.CharField(
+                label=capfirst(label),
+                required=False,
+                widget=forms.Textarea(attrs={"rows": 3, "class": "vLargeTextField"}),
+            )
+
+    def clean(self):
+        cleaned_data = super().clean()
+        self.items = []
+        for name, text in list(cleaned_data.items()):
+            items = items_from(text, self.model(**({"kind": name} if self.has_kinds else {})))
+            for error in validation_errors(items):
+                self.add_error(name, error)
+            self.items.extend(items)
+        if len(self.items) > self.MAX_ITEMS:
+            raise ValidationError(
+                ngettext(
+                    "Paste at most %(max)d item at a time (these are %(count)d).",
+                    "Paste at most %(max)d items at a time (these are %(count)d).",
+                    self.MAX_ITEMS,
+                )
+                % {"max": self.MAX_ITEMS, "count": len(self.items)}
+            )
+        return cleaned_data
+
+
 class ItemFormSet(BaseInlineFormSet):
-    """A posting's ordered items: a new item whose position is left empty goes last."""
+    """A posting's ordered items: a new item whose position is left empty goes last.
+
+    A row that receives several lines becomes one item per line, in its place; lists pasted into the paste form
+    (when the inline lets the user add items: `accepts_paste`) are added after the last item.
+    """
+
+    accepts_paste = False
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.paste_form = (
+            ItemPasteForm(self.data if self.is_bound else None, prefix=f"{self.prefix}-paste", model=self.model)
+            if self.accepts_paste
+            else None
+        )
 
     def add_fields(self, form, index):
         super().add_fields(form, index)
@@ -105,6 +179,40 @@ class ItemFormSet(BaseInlineFormSet):
             if form.cleaned_data.get("position") is None:
                 last += 1
                 form.instance.position = form.cleaned_data["position"] = last
+        for form in kept:
+            if "text" in form.changed_data and form.cleaned_data.get("text"):
+                self.split(form)
+        if self.paste_form is not None and not self.paste_form.is_valid():
+            raise ValidationError(_("Some pasted items cannot be added: see below the table."), code="paste")
+
+    def split(self, form):
+        """Keep the first entry of the row's text in the row; the others become `form.more_items`."""
+        first, *form.more_items = items_from(form.cleaned_data["text"], form.instance)
+        form.instance.text = form.cleaned_data["text"] = first.text
+        for error in validation_errors(form.more_items, first_number=2):
+            form.add_error("text", error)
+
+    def save(self, commit=True):
+        saved = super().save(commit)
+        following = {form.instance.pk: form.more_items for form in self.forms if getattr(form, "more_items", None)}
+        pasted = self.paste_form.items if self.paste_form else []
+        if following or pasted:
+            self.place(following, pasted)
+        return saved
+
+    def place(self, following, pasted):
+        """Save the new items `following` their row and `pasted` after the last, numbering every item 1, 2, 3…"""
+        order = []
+        for item in self.model.objects.filter(posting=self.instance):
+            order += [item, *following.get(item.pk, [])]
+        for position, item in enumerate([*order, *pasted], start=1):
+            if item.pk is None:
+                item.posting, item.position = self.instance, position
+                item.save()
+                self.new_objects.append(item)
+            elif item.position != position:
+                item.position = position
+                item.save(update_fields=["position"])
 
 
 class TranslationForm(forms.Form):

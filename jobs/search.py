@@ -20,6 +20,7 @@ from django.db.models import F, Q, Value
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
 from jobs.models import ITEM_RELATIONS, Benefit, CareerStep, Company, Posting, Requirement, Responsibility, Tag
+from jobs.richtext import plain_inline, plain_text
 
 # PostgreSQL text search configuration for each language of settings.LANGUAGES.
 SEARCH_CONFIGS = {"en": "english", "fr": "french", "de": "german", "es": "spanish"}
@@ -36,12 +37,12 @@ def uses_postgres():
 
 
 def weighted_parts(posting):
-    """The posting's searchable text by weight, from its prefetched items, tags and company."""
-    items = [item.text for related in ITEM_RELATIONS for item in getattr(posting, related).all()]
+    """The posting's searchable words by weight (without markup), from its prefetched items, tags and company."""
+    items = [plain_inline(item.text) for related in ITEM_RELATIONS for item in getattr(posting, related).all()]
     labels = [tag.label(posting.language) for tag in posting.tags.all()]
     return {
         "A": posting.title,
-        "B": f"{posting.summary} {posting.description}",
+        "B": f"{plain_text(posting.summary)} {plain_text(posting.description)}",
         "C": " ".join([*items, *labels, posting.company.name]),
     }
 

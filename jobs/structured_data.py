@@ -11,6 +11,7 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from jobs.models import EmploymentType, Lifecycle, Requirement, SalaryPeriod
+from jobs.richtext import plain_inline
 
 EMPLOYMENT_TYPES = {
     EmploymentType.FULL_TIME: "FULL_TIME",
@@ -94,7 +95,7 @@ def experience_requirements(posting, texts):
 
 
 def requirement_texts(posting, kinds):
-    return [item.text for item in posting.requirements.all() if item.kind in kinds]
+    return [plain_inline(item.text) for item in posting.requirements.all() if item.kind in kinds]
 
 
 def job_posting(posting, url=None):
@@ -126,8 +127,8 @@ def job_posting(posting, url=None):
             "educationRequirements": requirement_texts(posting, {Requirement.Kind.EDUCATION}),
             "skills": requirement_texts(posting, SKILLS),
             "qualifications": requirement_texts(posting, QUALIFICATIONS),
-            "responsibilities": [item.text for item in posting.responsibilities.all()],
-            "jobBenefits": [item.text for item in posting.benefits.all()],
+            "responsibilities": [plain_inline(item.text) for item in posting.responsibilities.all()],
+            "jobBenefits": [plain_inline(item.text) for item in posting.benefits.all()],
             # Candidates apply on the employer's site or by e-mail, never on the posting's page itself.
             "directApply": False,
         }

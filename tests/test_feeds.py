@@ -58,7 +58,7 @@ def test_an_entry_has_the_posting_its_company_tags_and_full_text(client):
     assert entry.id == absolute(posting)
     assert entry.author == "Northwind"
     assert entry.author_detail.href == "https://northwind.example"
-    assert entry.summary == "Run the &lt;data&gt; platform."
+    assert entry.summary == "<p>Run the &lt;data&gt; platform.</p>"
     assert [tag.term for tag in entry.tags] == ["Data"]
     assert timezone.datetime(*entry.published_parsed[:6], tzinfo=timezone.UTC) == posting.published_at.replace(
         microsecond=0

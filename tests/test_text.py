@@ -110,7 +110,7 @@ def test_stored_control_characters_are_cleaned_out_of_the_feed(client, stored):
     assert not feed.bozo, feed.bozo_exception
     [entry] = feed.entries
     assert entry.title == "Data\n\n\nengineer"
-    assert entry.summary == "Run\n\n\nthe platform."
+    assert entry.summary == "<p>Run\n\n\nthe platform.</p>"
     assert entry.author == "North\n\n\nwind"
     assert [tag.term for tag in entry.tags] == ["Da\n\n\nta"]
     for part in ["We are\n\n\nforty people.", "Own\n\n\nthe API"]:
