@@ -173,3 +173,38 @@ def test_renaming_a_tag_reindexes_its_postings(client, django_capture_on_commit_
     assert found(client, "telemetry") == ["Engineer"]
     assert found(client, "observability") == []
     assert found(client, "telemetrie", "fr") == ["Ingénieur"]
+
+
+def test_the_last_word_also_matches_the_start_of_a_word(client):
+    """For search as you type, on every database."""
+    postgresql = PostingFactory(title="PostgreSQL administrator", items=False)
+    PostingFactory(title="Accountant", items=False)
+
+    assert found(client, "postgre") == [postgresql.title]
+    assert found(client, "administrator postg") == [postgresql.title]
+
+
+def test_the_start_of_a_word_is_not_stemmed(client, postgres):
+    PostingFactory(title="Flyer distribution", items=False)
+
+    # The English stemmer makes "fly" "fli", which starts no word of "flyer".
+    assert found(client, "fly") == ["Flyer distribution"]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ('"postgre', []),
+        ('"sql postgre', []),
+        ("postgre administrator", []),
+        ("po", []),
+        ("administrator -postgre", ["PostgreSQL administrator"]),
+        ("administrator -postgresql", []),
+    ],
+)
+def test_only_an_unfinished_last_word_matches_as_the_start_of_a_word(client, postgres, query, expected):
+    """Not a word in quotes, a negated one, one followed by others or one too short to narrow the search."""
+    PostingFactory(title="PostgreSQL administrator", items=False)
+    PostingFactory(title="Poet", summary="Writes.", items=False)
+
+    assert found(client, query) == expected
