@@ -1,3 +1,4 @@
+import re
 from datetime import timedelta
 
 import pytest
@@ -76,6 +77,18 @@ def test_relevance_ranks_title_above_summary_above_items(client, postgres):
     assert found(client, "rust") == ["Rust developer", "Accountant", "Office manager"]
     newest = client.get("/en/", {"q": "rust", "sort": "newest"}).context["page"].object_list
     assert len(newest) == 3
+
+
+def test_a_keyword_typed_in_the_listing_form_is_ranked_by_relevance(client, postgres):
+    """The form sends the sort order it shows; on a fresh listing that must not be "Newest"."""
+    PostingFactory(title="Rust developer", published_at=timezone.now() - timedelta(days=3), items=False)
+    PostingFactory(title="Accountant", summary="Our books are written in Rust.", items=False)
+    listing = client.get("/en/").text
+    shown_sort = re.search(r'<option value="(\w*)" selected>', listing.split('name="sort"')[1])[1]
+
+    response = client.get("/en/", {"q": "rust", "sort": shown_sort})
+
+    assert [posting.title for posting in response.context["page"].object_list] == ["Rust developer", "Accountant"]
 
 
 def test_search_excludes_other_languages(client, postgres):
