@@ -144,6 +144,7 @@ class ResponsibilityInline(ItemInline):
 
 class RequirementInline(ItemInline):
     model = Requirement
+    fields = ["position", "kind", "priority", "text"]
 
 
 class BenefitInline(ItemInline):
@@ -234,7 +235,10 @@ class PostingAdmin(VersionAdmin):
     history_latest_first = True
     fieldsets = [
         (None, {"fields": ["company", "language", "title", "slug", "summary", "description", "based_on_version"]}),
-        (_("The job"), {"fields": ["employment_type", "seniority", "experience_years", "tags"]}),
+        (
+            _("The job"),
+            {"fields": ["employment_type", "seniority", ("experience_years", "experience_years_max"), "tags"]},
+        ),
         (_("Where"), {"fields": ["workplace", "city", "country", "eligible_countries"]}),
         (_("Salary"), {"fields": [("salary_min", "salary_max"), ("salary_currency", "salary_period")]}),
         (_("How to apply"), {"fields": ["apply_url", "apply_email"]}),

@@ -4,6 +4,7 @@ https://developers.google.com/search/docs/appearance/structured-data/job-posting
 """
 
 import json
+import re
 
 from django.template.loader import render_to_string
 from django.utils import translation
@@ -11,6 +12,7 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from jobs.models import EmploymentType, Lifecycle, Requirement, SalaryPeriod
+from jobs.search import fold
 
 EMPLOYMENT_TYPES = {
     EmploymentType.FULL_TIME: "FULL_TIME",
@@ -25,8 +27,23 @@ SALARY_UNITS = {
     SalaryPeriod.MONTH: "MONTH",
     SalaryPeriod.YEAR: "YEAR",
 }
-SKILLS = {Requirement.Kind.HARD_SKILL, Requirement.Kind.SOFT_SKILL}
-QUALIFICATIONS = {Requirement.Kind.MUST_HAVE, Requirement.Kind.NICE_TO_HAVE, Requirement.Kind.QUALIFICATION}
+SKILLS = {Requirement.Kind.TECHNICAL_SKILL, Requirement.Kind.SOFT_SKILL}
+QUALIFICATIONS = {Requirement.Kind.QUALIFICATION, Requirement.Kind.LANGUAGE}
+
+# Google's credentialCategory values, and the words (folded: lower case, no accents) that name each in the
+# posting languages, lowest level first: a requirement that names several levels asks for the lowest.
+CREDENTIAL_CATEGORIES = {
+    "high school": r"high school|secondary school|a-levels?|ged|baccalaureat|bac(?!\s*\+)|\w*abitur|matura|bachillerato"
+    r"|secundaria",
+    "associate degree": r"associate(?:['’]s)? degree|bac\s*\+\s*2|bts|dut|tecnico superior",
+    "bachelor degree": r"bachelor\w*|undergraduate|licence|bac\s*\+\s*3|licenciatura|grado",
+    "postgraduate degree": r"master(?:s|studium|abschluss)?|mba|ph\.?\s?d|doctora\w*|doktor\w*|postgraduate|bac\s*\+\s*5"
+    r"|diplome d'ingenieur|maestria|posgrado|postgrado",
+    "professional certificate": r"certificat\w*|certified|zertifi\w*|certificado|certificacion",
+}
+CREDENTIAL_PATTERNS = {
+    category: re.compile(rf"\b(?:{words})\b", re.IGNORECASE) for category, words in CREDENTIAL_CATEGORIES.items()
+}
 
 # What json_script escapes, so that no text in the data can close the <script> element.
 SCRIPT_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
@@ -81,7 +98,7 @@ def base_salary(posting):
 
 
 def experience_requirements(posting, texts):
-    """The minimum experience in months, with the posting's experience requirements as its description."""
+    """The minimum experience in months, with the posting's required experience as its description."""
     if posting.experience_years is None:
         return texts
     return compact(
@@ -93,8 +110,27 @@ def experience_requirements(posting, texts):
     )
 
 
-def requirement_texts(posting, kinds):
-    return [item.text for item in posting.requirements.all() if item.kind in kinds]
+def credential_category(text):
+    """Google's credentialCategory for the education `text` names, or None when it names none."""
+    folded = fold(text)
+    return next((category for category, pattern in CREDENTIAL_PATTERNS.items() if pattern.search(folded)), None)
+
+
+def education_requirements(texts):
+    return [
+        compact(
+            {
+                "@type": "EducationalOccupationalCredential",
+                "credentialCategory": credential_category(text),
+                "description": text,
+            }
+        )
+        for text in texts
+    ]
+
+
+def requirement_texts(posting, kinds, priority=Requirement.Priority.REQUIRED):
+    return [item.text for item in posting.requirements.all() if item.kind in kinds and item.priority == priority]
 
 
 def job_posting(posting, url=None):
@@ -120,12 +156,14 @@ def job_posting(posting, url=None):
             if remote
             else None,
             "baseSalary": base_salary(posting),
+            # Google reads these as what candidates must have: what is only nice to have is qualification text.
             "experienceRequirements": experience_requirements(
                 posting, requirement_texts(posting, {Requirement.Kind.EXPERIENCE})
             ),
-            "educationRequirements": requirement_texts(posting, {Requirement.Kind.EDUCATION}),
+            "educationRequirements": education_requirements(requirement_texts(posting, {Requirement.Kind.EDUCATION})),
             "skills": requirement_texts(posting, SKILLS),
-            "qualifications": requirement_texts(posting, QUALIFICATIONS),
+            "qualifications": requirement_texts(posting, QUALIFICATIONS)
+            + requirement_texts(posting, Requirement.Kind, Requirement.Priority.PREFERRED),
             "responsibilities": [item.text for item in posting.responsibilities.all()],
             "jobBenefits": [item.text for item in posting.benefits.all()],
             # Candidates apply on the employer's site or by e-mail, never on the posting's page itself.

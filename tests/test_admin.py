@@ -30,6 +30,7 @@ def test_admin_add_view_creates_a_posting_with_its_items(admin_client):
         "employment_type": "full_time",
         "seniority": "mid",
         "experience_years": "2",
+        "experience_years_max": "4",
         "tags": [tag.pk],
         "workplace": "remote",
         "city": "Lyon",
@@ -50,10 +51,12 @@ def test_admin_add_view_creates_a_posting_with_its_items(admin_client):
         "responsibilities-0-text": "Concevoir l'API",
         **inline_management("requirements", 2),
         "requirements-0-position": "1",
-        "requirements-0-kind": "must_have",
+        "requirements-0-kind": "technical_skill",
+        "requirements-0-priority": "required",
         "requirements-0-text": "Python",
         "requirements-1-position": "2",
         "requirements-1-kind": "soft_skill",
+        "requirements-1-priority": "preferred",
         "requirements-1-text": "Curiosité",
         **inline_management("benefits", 2),
         "benefits-0-position": "2",
@@ -69,7 +72,11 @@ def test_admin_add_view_creates_a_posting_with_its_items(admin_client):
     posting = Posting.objects.get(slug="developpeuse-backend")
     assert posting.language == "fr"
     assert [str(c) for c in posting.eligible_countries] == ["BE", "FR"]
-    assert [r.text for r in posting.requirements.all()] == ["Python", "Curiosité"]
+    assert [(r.kind, r.priority, r.text) for r in posting.requirements.all()] == [
+        ("technical_skill", "required", "Python"),
+        ("soft_skill", "preferred", "Curiosité"),
+    ]
+    assert (posting.experience_years, posting.experience_years_max) == (2, 4)
     assert [b.text for b in posting.benefits.all()] == ["Mutuelle", "Télétravail"]
     assert list(posting.tags.all()) == [tag]
 

@@ -60,7 +60,7 @@ def test_search_covers_items_tags_and_company(client, postgres):
     posting = PostingFactory(
         title="Engineer", company=CompanyFactory(name="Zephyrion"), tags=[TagFactory(name="Kubernetes")]
     )
-    Requirement.objects.create(posting=posting, text="Experience with Terraform", kind="hard_skill")
+    Requirement.objects.create(posting=posting, text="Experience with Terraform", kind="technical_skill")
     reindex([posting.pk])
 
     for word in ["zephyrion", "kubernetes", "terraform", "Responsibility", "Benefit"]:
@@ -69,7 +69,7 @@ def test_search_covers_items_tags_and_company(client, postgres):
 
 def test_relevance_ranks_title_above_summary_above_items(client, postgres):
     in_items = PostingFactory(title="Office manager", summary="Keep the office running.")
-    Requirement.objects.create(posting=in_items, text="Some Rust knowledge", kind="nice_to_have")
+    Requirement.objects.create(posting=in_items, text="Some Rust knowledge", kind="qualification", priority="preferred")
     reindex([in_items.pk])
     PostingFactory(title="Accountant", summary="Our books are written in Rust, strangely.")
     PostingFactory(title="Rust developer", summary="Systems work.")
