@@ -239,7 +239,16 @@ class PostingAdmin(VersionAdmin):
             _("The job"),
             {"fields": ["employment_type", "seniority", ("experience_years", "experience_years_max"), "tags"]},
         ),
-        (_("Where"), {"fields": ["workplace", "city", "country", "eligible_countries"]}),
+        (
+            _("Where"),
+            {
+                "fields": ["workplace", "city", "country", "eligible_countries"],
+                "description": _(
+                    "A fully remote role needs no office: leave city and country empty and choose the countries "
+                    "candidates may work from."
+                ),
+            },
+        ),
         (_("Salary"), {"fields": [("salary_min", "salary_max"), ("salary_currency", "salary_period")]}),
         (_("How to apply"), {"fields": ["apply_url", "apply_email"]}),
         (

@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
-from django_countries.fields import CountryField
+from django_countries.fields import Country, CountryField
 
 
 def language_choices():
@@ -155,6 +155,8 @@ CURRENCY_NEEDED = _("Give the currency of the salary.")
 PERIOD_NEEDED = _("Say whether the salary is per hour, day, month or year.")
 EXPIRY_AFTER_PUBLISH_DATE = _("The expiry must come after the publish date.")
 EXPERIENCE_RANGE = _("The maximum years of experience need a minimum that is not above them.")
+OFFICE_COUNTRY_NEEDED = _("Give the office's country: only a fully remote role needs no office.")
+SOME_COUNTRY_NEEDED = _("Give the countries candidates may work from, since the role has no office.")
 
 not_negative = MinValueValidator(0, SALARY_NOT_NEGATIVE)
 NO_SALARY = Q(salary_min__isnull=True, salary_max__isnull=True)
@@ -247,7 +249,9 @@ class Posting(models.Model):
     seniority = models.CharField(_("seniority"), max_length=20, choices=Seniority)
     workplace = models.CharField(_("workplace"), max_length=20, choices=Workplace)
     city = models.CharField(_("city"), max_length=100, blank=True)
-    country = CountryField(_("country"))
+    country = CountryField(
+        _("country"), blank=True, help_text=_("Where the office is. A fully remote role needs no office.")
+    )
     eligible_countries = CountryField(
         _("eligible countries"),
         multiple=True,
@@ -335,6 +339,16 @@ class Posting(models.Model):
                 violation_error_message=EXPIRY_AFTER_PUBLISH_DATE,
             ),
             models.CheckConstraint(
+                condition=Q(workplace=Workplace.REMOTE) | ~Q(country=""),
+                name="office_country_unless_remote",
+                violation_error_message=OFFICE_COUNTRY_NEEDED,
+            ),
+            models.CheckConstraint(
+                condition=~Q(country="") | ~Q(eligible_countries=""),
+                name="some_country",
+                violation_error_message=SOME_COUNTRY_NEEDED,
+            ),
+            models.CheckConstraint(
                 condition=Q(experience_years_max__isnull=True)
                 | Q(experience_years__isnull=False, experience_years__lte=models.F("experience_years_max")),
                 name="experience_range",
@@ -387,6 +401,10 @@ class Posting(models.Model):
         published_at = self.published_at or (timezone.now() if publishing else None)
         if self.valid_through and published_at and self.valid_through <= published_at:
             errors["valid_through"] = EXPIRY_AFTER_PUBLISH_DATE
+        if not self.country and not self.is_remote:
+            errors["country"] = OFFICE_COUNTRY_NEEDED
+        elif not self.country and not self.eligible_countries:
+            errors["eligible_countries"] = SOME_COUNTRY_NEEDED
         if self.experience_years_max is not None and not (
             self.experience_years is not None and self.experience_years <= self.experience_years_max
         ):
@@ -452,10 +470,16 @@ class Posting(models.Model):
         return slug
 
     def work_country_codes(self):
-        """The countries the job can be done from: where candidates may live for remote roles."""
+        """The countries the job can be done from: where candidates may live for remote roles, else the office's."""
         if self.is_remote and self.eligible_countries:
             return {country.code for country in self.eligible_countries}
-        return {self.country.code}
+        return {self.country.code} if self.country else set()
+
+    def work_countries_by_name(self):
+        """The countries of work_country_codes(), by name in the active language."""
+        from jobs.search import fold  # jobs.search imports this module to index postings
+
+        return sorted((Country(code) for code in self.work_country_codes()), key=lambda country: fold(country.name))
 
     def sync_work_countries(self):
         WorkCountry.objects.filter(posting=self).delete()

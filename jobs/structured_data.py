@@ -82,6 +82,12 @@ def hiring_organization(company):
     )
 
 
+def applicant_countries(posting):
+    """The countries candidates of a remote role may work from, named in the posting's language."""
+    with translation.override(posting.language):
+        return [{"@type": "Country", "name": country.name} for country in posting.work_countries_by_name()]
+
+
 def base_salary(posting):
     if not posting.has_salary:
         return None
@@ -148,13 +154,12 @@ def job_posting(posting, url=None):
             "validThrough": posting.valid_through.isoformat() if posting.valid_through else None,
             "employmentType": EMPLOYMENT_TYPES[posting.employment_type],
             "hiringOrganization": hiring_organization(posting.company),
-            "jobLocation": {"@type": "Place", "address": postal_address(posting.city, posting.country)},
-            "jobLocationType": "TELECOMMUTE" if remote else None,
-            "applicantLocationRequirements": [
-                {"@type": "Country", "name": code} for code in sorted(posting.work_country_codes())
-            ]
-            if remote
+            # A fully remote role has a place only when HR gave it an office.
+            "jobLocation": {"@type": "Place", "address": postal_address(posting.city, posting.country)}
+            if posting.country
             else None,
+            "jobLocationType": "TELECOMMUTE" if remote else None,
+            "applicantLocationRequirements": applicant_countries(posting) if remote else None,
             "baseSalary": base_salary(posting),
             # Google reads these as what candidates must have: what is only nice to have is qualification text.
             "experienceRequirements": experience_requirements(

@@ -81,6 +81,64 @@ def test_admin_add_view_creates_a_posting_with_its_items(admin_client):
     assert list(posting.tags.all()) == [tag]
 
 
+def new_posting_data(company, **changes):
+    """The add form of a minimal draft, changed by `changes`."""
+    return {
+        "company": company.pk,
+        "language": "en",
+        "title": "Analyst",
+        "slug": "analyst",
+        "summary": "Numbers.",
+        "employment_type": "full_time",
+        "seniority": "mid",
+        "workplace": "onsite",
+        "country": "DE",
+        "status": "draft",
+        "translation_group": "2b0a4c1e-2f65-4a55-9a36-2a3c5e7d9f10",
+        **inline_management("responsibilities", 0),
+        **inline_management("requirements", 0),
+        **inline_management("benefits", 0),
+        **inline_management("career_steps", 0),
+        **changes,
+    }
+
+
+def test_a_fully_remote_role_is_saved_without_an_office(admin_client):
+    data = new_posting_data(CompanyFactory(), workplace="remote", city="", country="", eligible_countries=["FR", "PT"])
+
+    response = admin_client.post(reverse("admin:jobs_posting_add"), data)
+
+    assert response.status_code == 302
+    posting = Posting.objects.get()
+    assert (posting.country, posting.work_country_codes()) == ("", {"FR", "PT"})
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"country": ""}, "Give the office&#x27;s country: only a fully remote role needs no office."),
+        (
+            {"workplace": "remote", "country": ""},
+            "Give the countries candidates may work from, since the role has no office.",
+        ),
+    ],
+)
+def test_a_role_needs_an_office_country_unless_fully_remote_and_then_countries_to_work_from(
+    admin_client, changes, message
+):
+    response = admin_client.post(reverse("admin:jobs_posting_add"), new_posting_data(CompanyFactory(), **changes))
+
+    assert response.status_code == 200
+    assert message in response.text
+    assert not Posting.objects.exists()
+
+
+def test_the_admin_says_that_a_fully_remote_role_needs_no_office(admin_client):
+    response = admin_client.get(reverse("admin:jobs_posting_add"))
+
+    assert "A fully remote role needs no office" in response.text
+
+
 def test_admin_rejects_a_salary_without_currency(admin_client):
     company = CompanyFactory()
     data = {

@@ -181,6 +181,26 @@ def test_the_experience_asked_for_is_a_minimum_or_a_range(client, low, high, sho
         assert f"<li>{shown}</li>" in facts
 
 
+def test_a_fully_remote_role_is_shown_with_the_countries_it_accepts_by_their_localized_names(client):
+    posting = PostingFactory(language="de", remote=True, city="", country="", eligible_countries=["ES", "DE", "FR"])
+
+    card = client.get(listing_url("de")).text
+    page = client.get(posting.get_absolute_url()).text
+
+    assert "Remote · Deutschland, Frankreich, Spanien</li>" in card
+    assert "<li>Deutschland</li><li>Frankreich</li><li>Spanien</li>" in page
+    assert "Büro:" not in page
+
+
+def test_a_remote_role_with_an_office_shows_it_apart_from_where_candidates_may_work(client):
+    posting = PostingFactory(remote=True, city="Berlin", country="DE", eligible_countries=["FR"])
+
+    page = client.get(posting.get_absolute_url()).text
+
+    assert "Remote · France</li>" in page
+    assert "<p>Office: Berlin, Germany</p>" in page
+
+
 def test_posting_page_links_live_translations(client):
     english = PostingFactory(language="en")
     french = PostingFactory(language="fr", translation_group=english.translation_group)

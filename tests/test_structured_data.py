@@ -218,23 +218,45 @@ def test_what_is_only_nice_to_have_is_never_an_education_experience_or_skill_req
 
 
 def test_a_fully_remote_posting_is_telecommute_with_the_countries_candidates_may_work_from(client):
-    posting = PostingFactory(remote=True, eligible_countries=["FR", "DE", "ES"], city="", country="DE")
+    posting = PostingFactory(remote=True, eligible_countries=["FR", "DE", "ES"], city="", country="")
 
     data = job_posting(client, posting)
 
     assert data["jobLocationType"] == "TELECOMMUTE"
     assert data["applicantLocationRequirements"] == [
-        {"@type": "Country", "name": "DE"},
-        {"@type": "Country", "name": "ES"},
-        {"@type": "Country", "name": "FR"},
+        {"@type": "Country", "name": "France"},
+        {"@type": "Country", "name": "Germany"},
+        {"@type": "Country", "name": "Spain"},
     ]
-    assert data["jobLocation"] == {"@type": "Place", "address": {"@type": "PostalAddress", "addressCountry": "DE"}}
+    assert "jobLocation" not in data
+
+
+def test_the_countries_of_a_remote_posting_are_named_in_its_language(client):
+    posting = PostingFactory(language="de", remote=True, eligible_countries=["FR", "DE", "ES"], country="")
+
+    assert [country["name"] for country in job_posting(client, posting)["applicantLocationRequirements"]] == [
+        "Deutschland",
+        "Frankreich",
+        "Spanien",
+    ]
+
+
+def test_a_remote_posting_with_an_office_has_its_place_too(client):
+    posting = PostingFactory(remote=True, eligible_countries=["FR"], city="Berlin", country="DE")
+
+    data = job_posting(client, posting)
+
+    assert data["jobLocation"] == {
+        "@type": "Place",
+        "address": {"@type": "PostalAddress", "addressLocality": "Berlin", "addressCountry": "DE"},
+    }
+    assert data["applicantLocationRequirements"] == [{"@type": "Country", "name": "France"}]
 
 
 def test_a_remote_posting_without_eligible_countries_is_open_to_its_own_country(client):
     posting = PostingFactory(remote=True, eligible_countries=[], country="FR")
 
-    assert job_posting(client, posting)["applicantLocationRequirements"] == [{"@type": "Country", "name": "FR"}]
+    assert job_posting(client, posting)["applicantLocationRequirements"] == [{"@type": "Country", "name": "France"}]
 
 
 def test_a_posting_without_salary_has_no_base_salary(client):
