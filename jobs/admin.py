@@ -13,12 +13,13 @@ from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, Validat
 from django.db import IntegrityError, models, transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.template.defaultfilters import linebreaks_filter
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.timezone import localtime
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import get_language_info, gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django_countries.filters import CountryFilter
 from reversion.admin import VersionAdmin
@@ -130,12 +131,33 @@ class TagAdmin(admin.ModelAdmin):
 
 
 class ItemInline(admin.TabularInline):
+    """A posting's items; for a translation, each beside the text of the source's item at its position."""
+
     form = CleanModelForm
     extra = 1
     fields = ["position", "kind", "text"]
     formset = ItemFormSet
     classes = ["ordered-items"]
     formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 80})}}
+
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        source = obj.translation_source if obj else None
+        if source is None:
+            return fields
+        # An inline instance serves one request: the texts are kept for original_text() to show.
+        self.source_texts = {
+            item.position: item.text for item in getattr(source, self.model._meta.default_related_name).all()
+        }
+        return [*fields, "original_text"]
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = super().get_readonly_fields(request, obj)
+        return [*readonly, "original_text"] if obj and obj.translation_source else readonly
+
+    @admin.display(description=_("original"))
+    def original_text(self, item):
+        return self.source_texts.get(item.position, "")
 
 
 class ResponsibilityInline(ItemInline):
@@ -165,6 +187,26 @@ class LifecycleFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         return queryset.in_lifecycle(self.value()) if self.value() else queryset
+
+
+# The posting's fields a translation translates, shown beside the source's text.
+TRANSLATED = ("title", "summary", "description")
+
+
+def original_under(field):
+    """The field, followed by the source's text if the field is translated."""
+    return [field, f"original_{field}"] if field in TRANSLATED else [field]
+
+
+def translation_note(source):
+    """What the change form of a translation says about the posting it translates."""
+    url = reverse("admin:jobs_posting_change", args=[quote(source.pk)])
+    language = get_language_info(source.language)["name_translated"]
+    return format_html(
+        gettext("A translation of {posting} ({language}): its text is shown beside each field to translate."),
+        posting=format_html('<a href="{}">{}</a>', url, source.title),
+        language=language,
+    )
 
 
 # A spreadsheet runs a cell that starts with one of these as a formula (OWASP, "CSV Injection").
@@ -275,7 +317,29 @@ class PostingAdmin(VersionAdmin):
         if obj is None:
             return self.fieldsets
         state = (_("Readiness"), {"fields": ["lifecycle_display", "readiness"], "classes": ["readiness"]})
-        return [state, *self.fieldsets]
+        (name, options), *others = self.fieldsets
+        if source := obj.translation_source:
+            fields = [shown for field in options["fields"] for shown in original_under(field)]
+            options = {**options, "fields": fields, "description": translation_note(source)}
+        return [state, (name, options), *others]
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = super().get_readonly_fields(request, obj)
+        if obj and obj.translation_source:
+            return [*readonly, *(f"original_{field}" for field in TRANSLATED)]
+        return readonly
+
+    @admin.display(description=_("original"))
+    def original_title(self, posting):
+        return posting.translation_source.title
+
+    @admin.display(description=_("original"))
+    def original_summary(self, posting):
+        return linebreaks_filter(posting.translation_source.summary)
+
+    @admin.display(description=_("original"))
+    def original_description(self, posting):
+        return linebreaks_filter(posting.translation_source.description)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "company":
@@ -514,6 +578,7 @@ class PostingAdmin(VersionAdmin):
                 gettext("Translation of “%(posting)s” (%(language)s).") % {"posting": posting, "language": language},
                 language=language,
                 translation_group=posting.translation_group,
+                valid_through=posting.valid_through,
             )
             self.message_user(
                 request,

@@ -461,8 +461,9 @@ class Posting(models.Model):
             self.status = Status.PUBLISHED
             self.published_at = now or timezone.now()
 
-    def unique_slug(self):
-        base = slugify(self.title)[:200] or "posting"
+    def unique_slug(self, title=None):
+        """A slug made from `title` (by default the posting's) that no other posting has."""
+        base = slugify(title or self.title)[:200] or "posting"
         slug, n = base, 1
         while Posting.objects.filter(slug=slug).exclude(pk=self.pk).exists():
             n += 1
@@ -497,6 +498,24 @@ class Posting(models.Model):
         if self.valid_through and self.valid_through <= now:
             return Lifecycle.EXPIRED
         return Lifecycle.PUBLISHED
+
+    @property
+    def has_been_public(self):
+        """Whether the posting's page may have been seen: its publish date has come at some point."""
+        return self.published_at is not None and self.published_at <= timezone.now()
+
+    @functools.cached_property
+    def translation_source(self):
+        """The job's first posting, with its items, which the others translate; None for that posting itself."""
+        if self.pk is None:
+            return None
+        first = (
+            Posting.objects.filter(translation_group=self.translation_group)
+            .order_by("created_at", "pk")
+            .with_sections()
+            .first()
+        )
+        return first if first is not None and first.pk != self.pk else None
 
     def translations(self):
         """The same job's live postings in other languages."""
