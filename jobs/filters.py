@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Count, Exists, OuterRef, Q
 from django.http import QueryDict
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
@@ -217,6 +218,28 @@ def without(query, name, value=None):
     params.setlist(name, [kept for kept in params.getlist(name) if value is not None and kept != value])
     params.pop("page", None)
     return f"?{params.urlencode()}"
+
+
+# The parameter of a posting's address naming the listing the visitor came from, so that its page leads back there.
+FROM_LISTING = "from"
+
+
+def listing_state(query):
+    """The listing parameters of `query` (its filters, order and page), without empty values or anything else."""
+    params = filled(query)
+    for name in set(params) - {*PostingFilter.base_filters, "page"}:
+        del params[name]
+    return params
+
+
+def from_listing(state):
+    """What links to postings carry to lead back to the listing in `state`: "?from=…", or "" for the whole listing."""
+    return "?" + urlencode({FROM_LISTING: state.urlencode()}) if state else ""
+
+
+def came_from(query):
+    """The listing state that a posting page's query names, listing parameters only."""
+    return listing_state(QueryDict(query.get(FROM_LISTING, "")))
 
 
 def filter_query(query, page=None):

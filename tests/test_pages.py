@@ -201,6 +201,58 @@ def test_a_remote_role_with_an_office_shows_it_apart_from_where_candidates_may_w
     assert "<p>Office: Berlin, Germany</p>" in page
 
 
+def test_the_apply_buttons_come_again_after_the_last_section(client):
+    posting = PostingFactory(apply_email="jobs@example.com")
+
+    body = client.get(posting.get_absolute_url()).text
+    main = body.split('<div class="posting__main">')[1].split('<aside class="posting__aside">')[0]
+
+    end = main.split('<section class="apply apply--end"')[1]
+    assert main.index("Career path") < main.index('class="apply apply--end"')
+    assert 'href="https://example.com/apply"' in end
+    assert 'href="mailto:jobs@example.com?subject=' in end
+
+
+def test_links_to_postings_carry_the_listing_they_come_from(client):
+    posting = PostingFactory(tags=[TagFactory(slug="backend")])
+
+    filtered = client.get(listing_url("en"), {"tag": "backend", "sort": "newest", "page": "1", "x": "y", "q": ""})
+    unfiltered = client.get(listing_url("en"))
+
+    assert f'href="{posting.get_absolute_url()}?from=tag%3Dbackend%26sort%3Dnewest%26page%3D1"' in filtered.text
+    assert f'href="{posting.get_absolute_url()}"' in unfiltered.text
+
+
+@pytest.mark.parametrize(
+    ("came_from", "back"),
+    [
+        ("", "/en/"),
+        ("tag=backend&country=DE&page=2", "/en/?tag=backend&amp;country=DE&amp;page=2"),
+        ("q=rust&sort=newest&next=https://evil.example", "/en/?q=rust&amp;sort=newest"),
+        ("//evil.example/", "/en/"),
+        ("https://evil.example/?q=x", "/en/"),
+        ("q=%22%3E%3Cscript%3E", "/en/?q=%22%3E%3Cscript%3E"),
+        ("q=\x00py&country=%00", "/en/?q=%00py&amp;country=%00"),
+    ],
+)
+def test_all_jobs_leads_back_to_the_listing_the_visitor_came_from_and_nowhere_else(client, came_from, back):
+    posting = PostingFactory()
+
+    response = client.get(posting.get_absolute_url(), {"from": came_from} if came_from else {})
+
+    assert response.status_code == 200
+    assert f'<p class="back"><a href="{back}">' in response.text
+
+
+def test_similar_jobs_lead_back_to_the_same_listing(client):
+    tag = TagFactory()
+    posting, similar = PostingFactory(tags=[tag]), PostingFactory(tags=[tag])
+
+    response = client.get(posting.get_absolute_url(), {"from": "country=DE"})
+
+    assert f'href="{similar.get_absolute_url()}?from=country%3DDE"' in response.text
+
+
 def test_posting_page_links_live_translations(client):
     english = PostingFactory(language="en")
     french = PostingFactory(language="fr", translation_group=english.translation_group)
