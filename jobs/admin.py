@@ -203,7 +203,7 @@ def translation_note(source):
     url = reverse("admin:jobs_posting_change", args=[quote(source.pk)])
     language = get_language_info(source.language)["name_translated"]
     return format_html(
-        gettext("A translation of {posting} ({language}): its text is shown beside each field to translate."),
+        gettext("A translation of {posting} ({language}): its text is shown under each field and beside each item."),
         posting=format_html('<a href="{}">{}</a>', url, source.title),
         language=language,
     )
