@@ -13,6 +13,7 @@ from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, Validat
 from django.db import IntegrityError, models, transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.template.defaultfilters import linebreaks_filter
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.decorators import method_decorator
@@ -20,7 +21,7 @@ from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.text import format_lazy
 from django.utils.timezone import localtime
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import get_language_info, gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 from django_countries.filters import CountryFilter
@@ -142,6 +143,8 @@ MARKUP_HELP = _(
 
 
 class ItemInline(admin.TabularInline):
+    """A posting's items; for a translation, each beside the text of the source's item at its position."""
+
     form = CleanModelForm
     extra = 1
     fields = ["position", "kind", "text"]
@@ -160,6 +163,25 @@ class ItemInline(admin.TabularInline):
         formset.accepts_paste = self.has_add_permission(request, obj)
         return formset
 
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        source = obj.translation_source if obj else None
+        if source is None:
+            return fields
+        # An inline instance serves one request: the texts are kept for original_text() to show.
+        self.source_texts = {
+            item.position: item.text for item in getattr(source, self.model._meta.default_related_name).all()
+        }
+        return [*fields, "original_text"]
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = super().get_readonly_fields(request, obj)
+        return [*readonly, "original_text"] if obj and obj.translation_source else readonly
+
+    @admin.display(description=_("original"))
+    def original_text(self, item):
+        return self.source_texts.get(item.position, "")
+
 
 class ResponsibilityInline(ItemInline):
     model = Responsibility
@@ -167,6 +189,7 @@ class ResponsibilityInline(ItemInline):
 
 class RequirementInline(ItemInline):
     model = Requirement
+    fields = ["position", "kind", "priority", "text"]
 
 
 class BenefitInline(ItemInline):
@@ -187,6 +210,26 @@ class LifecycleFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         return queryset.in_lifecycle(self.value()) if self.value() else queryset
+
+
+# The posting's fields a translation translates, shown beside the source's text.
+TRANSLATED = ("title", "summary", "description")
+
+
+def original_under(field):
+    """The field, followed by the source's text if the field is translated."""
+    return [field, f"original_{field}"] if field in TRANSLATED else [field]
+
+
+def translation_note(source):
+    """What the change form of a translation says about the posting it translates."""
+    url = reverse("admin:jobs_posting_change", args=[quote(source.pk)])
+    language = get_language_info(source.language)["name_translated"]
+    return format_html(
+        gettext("A translation of {posting} ({language}): its text is shown under each field and beside each item."),
+        posting=format_html('<a href="{}">{}</a>', url, source.title),
+        language=language,
+    )
 
 
 # A spreadsheet runs a cell that starts with one of these as a formula (OWASP, "CSV Injection").
@@ -271,8 +314,20 @@ class PostingAdmin(VersionAdmin):
                 ]
             },
         ),
-        (_("The job"), {"fields": ["employment_type", "seniority", "experience_years", "tags"]}),
-        (_("Where"), {"fields": ["workplace", "city", "country", "eligible_countries"]}),
+        (
+            _("The job"),
+            {"fields": ["employment_type", "seniority", ("experience_years", "experience_years_max"), "tags"]},
+        ),
+        (
+            _("Where"),
+            {
+                "fields": ["workplace", "city", "country", "eligible_countries"],
+                "description": _(
+                    "A fully remote role needs no office: leave city and country empty and choose the countries "
+                    "candidates may work from."
+                ),
+            },
+        ),
         (_("Salary"), {"fields": [("salary_min", "salary_max"), ("salary_currency", "salary_period")]}),
         (_("How to apply"), {"fields": ["apply_url", "apply_email"]}),
         (
@@ -299,7 +354,29 @@ class PostingAdmin(VersionAdmin):
         if obj is None:
             return self.fieldsets
         state = (_("Readiness"), {"fields": ["lifecycle_display", "readiness"], "classes": ["readiness"]})
-        return [state, *self.fieldsets]
+        (name, options), *others = self.fieldsets
+        if source := obj.translation_source:
+            fields = [shown for field in options["fields"] for shown in original_under(field)]
+            options = {**options, "fields": fields, "description": translation_note(source)}
+        return [state, (name, options), *others]
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = super().get_readonly_fields(request, obj)
+        if obj and obj.translation_source:
+            return [*readonly, *(f"original_{field}" for field in TRANSLATED)]
+        return readonly
+
+    @admin.display(description=_("original"))
+    def original_title(self, posting):
+        return posting.translation_source.title
+
+    @admin.display(description=_("original"))
+    def original_summary(self, posting):
+        return linebreaks_filter(posting.translation_source.summary)
+
+    @admin.display(description=_("original"))
+    def original_description(self, posting):
+        return linebreaks_filter(posting.translation_source.description)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "company":
@@ -560,6 +637,7 @@ class PostingAdmin(VersionAdmin):
                 gettext("Translation of “%(posting)s” (%(language)s).") % {"posting": posting, "language": language},
                 language=language,
                 translation_group=posting.translation_group,
+                valid_through=posting.valid_through,
             )
             self.message_user(
                 request,

@@ -21,12 +21,23 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from jobs.models import Benefit, CareerStep, Company, Posting, Requirement, Responsibility, Tag
+from jobs.models import (
+    FORMER_REQUIREMENT_KINDS,
+    Benefit,
+    CareerStep,
+    Company,
+    Posting,
+    Requirement,
+    Responsibility,
+    Tag,
+)
 from jobs.structured_data import EMPLOYMENT_TYPES, SALARY_UNITS, job_posting
 from jobs.text import clean_line, clean_text
 
 EXTENSION = "x-jobboard"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+# Version 1 had one kind per requirement; its kinds are read as FORMER_REQUIREMENT_KINDS maps them.
+READABLE_VERSIONS = {1, FORMAT_VERSION}
 ITEM_LISTS = {
     "responsibilities": Responsibility,
     "requirements": Requirement,
@@ -39,7 +50,8 @@ ITEM_LISTS = {
 
 
 def item_data(item):
-    return {"kind": item.kind, "text": item.text} if hasattr(item, "kind") else {"text": item.text}
+    fields = [name for name in ("kind", "priority", "text") if hasattr(item, name)]
+    return {name: getattr(item, name) for name in fields}
 
 
 def export_record(posting, url=None):
@@ -57,6 +69,7 @@ def export_record(posting, url=None):
             "workplace": posting.workplace,
             "eligibleCountries": [country.code for country in posting.eligible_countries],
             "experienceYears": posting.experience_years,
+            "experienceYearsMax": posting.experience_years_max,
             "applyUrl": posting.apply_url,
             "applyEmail": posting.apply_email,
             "tags": [
@@ -179,6 +192,7 @@ FIELDS = {
     "workplace": (f"{EXTENSION}.workplace", text),
     "eligible_countries": (f"{EXTENSION}.eligibleCountries", texts),
     "experience_years": (f"{EXTENSION}.experienceYears", whole_number),
+    "experience_years_max": (f"{EXTENSION}.experienceYearsMax", whole_number),
     "apply_url": (f"{EXTENSION}.applyUrl", text),
     "apply_email": (f"{EXTENSION}.applyEmail", text),
 }
@@ -283,7 +297,7 @@ def read_tags(record, known):
     return tags
 
 
-def read_items(record):
+def read_items(record, version):
     """{item model: unsaved items in the record's order} for each list of ITEM_LISTS."""
     items = {}
     for key, model in ITEM_LISTS.items():
@@ -293,7 +307,11 @@ def read_items(record):
             item = model(position=index + 1, text=record.get(f"{path}.text", paragraphs, ""))
             if hasattr(item, "kind"):
                 item.kind = record.get(f"{path}.kind", text, "")
-            paths = {"text": f"{path}.text", "kind": f"{path}.kind"}
+            if model is Requirement and version == 1:
+                item.kind, item.priority = FORMER_REQUIREMENT_KINDS.get(item.kind, (item.kind, item.priority))
+            elif model is Requirement:
+                item.priority = record.get(f"{path}.priority", text, item.priority)
+            paths = {"text": f"{path}.text", "kind": f"{path}.kind", "priority": f"{path}.priority"}
             if record.validated(item, paths, path, exclude=["posting"]):
                 items[model].append(item)
     return items
@@ -326,10 +344,11 @@ def read_record(record, companies, tags):
     if not isinstance(record.data, dict) or record.data.get("@type") != "JobPosting":
         record.error("@type", [_("Expected a JobPosting object.")])
         return None
-    if record.get(f"{EXTENSION}.version") != FORMAT_VERSION:
+    version = record.get(f"{EXTENSION}.version")
+    if type(version) is not int or version not in READABLE_VERSIONS:
         record.error(EXTENSION, [_("Expected version %(version)s of the format.") % {"version": FORMAT_VERSION}])
     company = read_company(record, companies)
-    imported = ImportedPosting(read_posting(record, company), read_tags(record, tags), read_items(record))
+    imported = ImportedPosting(read_posting(record, company), read_tags(record, tags), read_items(record, version))
     return None if record.errors else imported
 
 

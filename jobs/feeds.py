@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 
 from django.contrib.syndication.views import Feed
+from django.core.exceptions import BadRequest
 from django.db import models
 from django.http import HttpRequest
 from django.urls import reverse
@@ -56,7 +57,11 @@ class PostingFeed(Feed):
     feed_type = AtomWithContent
 
     def get_object(self, request):
-        return FilteredListing(request, PostingFilter(request.GET, language=request.LANGUAGE_CODE))
+        """The listing of the query's filters; a malformed value is refused, as a subscription to it would be wrong."""
+        filterset = PostingFilter(request.GET, language=request.LANGUAGE_CODE)
+        if filterset.errors:
+            raise BadRequest(filterset.errors.as_text())
+        return FilteredListing(request, filterset)
 
     def title(self, listing):
         chosen = active_filters(listing.request.GET, listing.filterset)

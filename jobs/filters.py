@@ -3,10 +3,12 @@
 from datetime import timedelta
 
 import django_filters
+from django.core.validators import slug_re
 from django.db import models
 from django.db.models import Count, Exists, OuterRef, Q
 from django.http import QueryDict
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
@@ -26,7 +28,7 @@ class Sort(models.TextChoices):
 class PostingFilter(django_filters.FilterSet):
     """Filters live postings of one language; OR within a parameter, AND across parameters.
 
-    Parameters with invalid values are reported on the form and ignored; the others still filter.
+    Parameters with malformed values are reported on the form and ignored; the others still filter.
     """
 
     # Parameters whose options are what the listing's language has live postings for.
@@ -53,14 +55,22 @@ class PostingFilter(django_filters.FilterSet):
         form = CleanForm
 
     def __init__(self, data, queryset=None, *, language, request=None):
-        """Filters `queryset`, by default the live postings in `language`; countries, tags and companies are theirs."""
+        """Filters `queryset`, by default the live postings in `language`.
+
+        The country, tag and company options are those of `queryset`'s postings, and the well-formed values chosen
+        (any ISO country code, any existing tag or company): one with no postings here narrows to none.
+        """
         self.language = language
         if queryset is None:
             queryset = Posting.objects.live().in_language(language)
         super().__init__(data, queryset, request=request)
-        self.countries = available_countries(queryset)
-        tags = sorted(Tag.objects.filter(postings__in=queryset).distinct(), key=lambda tag: fold(tag.label(language)))
-        companies = Company.objects.filter(postings__in=queryset).distinct()
+        chosen = {name: data.getlist(name) if data else [] for name in self.PER_LANGUAGE}
+        codes = {code for code in chosen["country"] if code in countries}
+        self.countries = available_countries(queryset, also=codes)
+        tagged = Posting.tags.through.objects.filter(posting__in=queryset).values("tag")
+        tags = Tag.objects.filter(Q(pk__in=tagged) | Q(slug__in=slugs(chosen["tag"])))
+        tags = sorted(tags, key=lambda tag: fold(tag.label(language)))
+        companies = Company.objects.filter(Q(pk__in=queryset.values("company")) | Q(slug__in=slugs(chosen["company"])))
         self.filters["country"].extra["choices"] = self.countries
         self.filters["tag"].extra["choices"] = [(tag.slug, tag.label(language)) for tag in tags]
         self.filters["company"].extra["choices"] = [(company.slug, company.name) for company in companies]
@@ -135,10 +145,15 @@ class PostingFilter(django_filters.FilterSet):
         return postings
 
 
-def available_countries(postings):
-    """(code, translated name) of the countries these postings can be done from, by name."""
+def available_countries(postings, also=()):
+    """(code, translated name) of the countries these postings can be done from, and of `also`, by name."""
     codes = WorkCountry.objects.filter(posting__in=postings).values_list("country", flat=True).distinct()
-    return sorted(((code, countries.name(code)) for code in codes), key=lambda pair: fold(pair[1]))
+    return sorted(((code, countries.name(code)) for code in {*codes, *also}), key=lambda pair: fold(pair[1]))
+
+
+def slugs(values):
+    """The values that are well-formed slugs, the only ones worth looking up."""
+    return [value for value in values if slug_re.fullmatch(value)]
 
 
 def grouped_counts(rows, field):
@@ -203,6 +218,28 @@ def without(query, name, value=None):
     params.setlist(name, [kept for kept in params.getlist(name) if value is not None and kept != value])
     params.pop("page", None)
     return f"?{params.urlencode()}"
+
+
+# The parameter of a posting's address naming the listing the visitor came from, so that its page leads back there.
+FROM_LISTING = "from"
+
+
+def listing_state(query):
+    """The listing parameters of `query` (its filters, order and page), without empty values or anything else."""
+    params = filled(query)
+    for name in set(params) - {*PostingFilter.base_filters, "page"}:
+        del params[name]
+    return params
+
+
+def from_listing(state):
+    """What links to postings carry to lead back to the listing in `state`: "?from=…", or "" for the whole listing."""
+    return "?" + urlencode({FROM_LISTING: state.urlencode()}) if state else ""
+
+
+def came_from(query):
+    """The listing state that a posting page's query names, listing parameters only."""
+    return listing_state(QueryDict(query.get(FROM_LISTING, "")))
 
 
 def filter_query(query, page=None):

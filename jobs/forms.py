@@ -58,6 +58,11 @@ class PostingForm(CleanModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["based_on_version"].initial = self.instance.version
+        if "slug" in self.fields:
+            self.fields["slug"].help_text = _(
+                "The end of the posting's address. Until the posting is first published, a new title gives it a new "
+                "slug, unless you change the slug yourself."
+            )
 
     def clean(self):
         cleaned_data = super().clean()
@@ -65,7 +70,22 @@ class PostingForm(CleanModelForm):
             current = Posting.objects.select_for_update().filter(pk=self.instance.pk).values("version").first()
             if current and current["version"] != cleaned_data.get("based_on_version"):
                 raise ValidationError(self.conflict_message(), code="conflict")
+        if self.retitled_before_publication() and cleaned_data.get("title"):
+            cleaned_data["slug"] = self.instance.unique_slug(cleaned_data["title"])
         return cleaned_data
+
+    def retitled_before_publication(self):
+        """Whether the title of a saved posting that was never public changed, its slug left as it was.
+
+        A translation starts as a copy with a slug made from the source's title; its translated
+        title then gives it a slug of its own, for no one can have linked to it yet.
+        """
+        return (
+            self.instance.pk is not None
+            and not self.instance.has_been_public
+            and "title" in self.changed_data
+            and "slug" not in self.changed_data
+        )
 
     def conflict_message(self):
         url = reverse("admin:jobs_posting_change", args=[quote(self.instance.pk)])

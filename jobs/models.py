@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
-from django_countries.fields import CountryField
+from django_countries.fields import Country, CountryField
 
 
 def language_choices():
@@ -154,6 +154,9 @@ SALARY_NOT_NEGATIVE = _("A salary cannot be negative.")
 CURRENCY_NEEDED = _("Give the currency of the salary.")
 PERIOD_NEEDED = _("Say whether the salary is per hour, day, month or year.")
 EXPIRY_AFTER_PUBLISH_DATE = _("The expiry must come after the publish date.")
+EXPERIENCE_RANGE = _("The maximum years of experience need a minimum that is not above them.")
+OFFICE_COUNTRY_NEEDED = _("Give the office's country: only a fully remote role needs no office.")
+SOME_COUNTRY_NEEDED = _("Give the countries candidates may work from, since the role has no office.")
 
 not_negative = MinValueValidator(0, SALARY_NOT_NEGATIVE)
 NO_SALARY = Q(salary_min__isnull=True, salary_max__isnull=True)
@@ -246,7 +249,9 @@ class Posting(models.Model):
     seniority = models.CharField(_("seniority"), max_length=20, choices=Seniority)
     workplace = models.CharField(_("workplace"), max_length=20, choices=Workplace)
     city = models.CharField(_("city"), max_length=100, blank=True)
-    country = CountryField(_("country"))
+    country = CountryField(
+        _("country"), blank=True, help_text=_("Where the office is. A fully remote role needs no office.")
+    )
     eligible_countries = CountryField(
         _("eligible countries"),
         multiple=True,
@@ -263,6 +268,12 @@ class Posting(models.Model):
     salary_currency = models.CharField(_("currency"), max_length=3, choices=currency_choices, blank=True)
     salary_period = models.CharField(_("salary period"), max_length=10, choices=SalaryPeriod, blank=True)
     experience_years = models.PositiveSmallIntegerField(_("minimum years of experience"), null=True, blank=True)
+    experience_years_max = models.PositiveSmallIntegerField(
+        _("maximum years of experience"),
+        null=True,
+        blank=True,
+        help_text=_("Only for a range, such as 8–12 years; leave empty for “8+ years”."),
+    )
 
     tags = models.ManyToManyField(Tag, related_name="postings", blank=True, verbose_name=_("tags"))
     apply_url = models.URLField(_("application URL"), max_length=500, blank=True)
@@ -327,6 +338,22 @@ class Posting(models.Model):
                 name="expiry_after_publish_date",
                 violation_error_message=EXPIRY_AFTER_PUBLISH_DATE,
             ),
+            models.CheckConstraint(
+                condition=Q(workplace=Workplace.REMOTE) | ~Q(country=""),
+                name="office_country_unless_remote",
+                violation_error_message=OFFICE_COUNTRY_NEEDED,
+            ),
+            models.CheckConstraint(
+                condition=~Q(country="") | ~Q(eligible_countries=""),
+                name="some_country",
+                violation_error_message=SOME_COUNTRY_NEEDED,
+            ),
+            models.CheckConstraint(
+                condition=Q(experience_years_max__isnull=True)
+                | Q(experience_years__isnull=False, experience_years__lte=models.F("experience_years_max")),
+                name="experience_range",
+                violation_error_message=EXPERIENCE_RANGE,
+            ),
         ]
         indexes = [
             # Listing and facet counts read live postings of one language from this index alone (PostgreSQL).
@@ -374,6 +401,14 @@ class Posting(models.Model):
         published_at = self.published_at or (timezone.now() if publishing else None)
         if self.valid_through and published_at and self.valid_through <= published_at:
             errors["valid_through"] = EXPIRY_AFTER_PUBLISH_DATE
+        if not self.country and not self.is_remote:
+            errors["country"] = OFFICE_COUNTRY_NEEDED
+        elif not self.country and not self.eligible_countries:
+            errors["eligible_countries"] = SOME_COUNTRY_NEEDED
+        if self.experience_years_max is not None and not (
+            self.experience_years is not None and self.experience_years <= self.experience_years_max
+        ):
+            errors["experience_years_max"] = EXPERIENCE_RANGE
         if publishing and not (self.apply_url or self.apply_email):
             errors["apply_url"] = _("Give an application URL or e-mail address before publishing.")
         if self.company_id and self.other_companies_translations().exists():
@@ -426,8 +461,9 @@ class Posting(models.Model):
             self.status = Status.PUBLISHED
             self.published_at = now or timezone.now()
 
-    def unique_slug(self):
-        base = slugify(self.title)[:200] or "posting"
+    def unique_slug(self, title=None):
+        """A slug made from `title` (by default the posting's) that no other posting has."""
+        base = slugify(title or self.title)[:200] or "posting"
         slug, n = base, 1
         while Posting.objects.filter(slug=slug).exclude(pk=self.pk).exists():
             n += 1
@@ -435,10 +471,16 @@ class Posting(models.Model):
         return slug
 
     def work_country_codes(self):
-        """The countries the job can be done from: where candidates may live for remote roles."""
+        """The countries the job can be done from: where candidates may live for remote roles, else the office's."""
         if self.is_remote and self.eligible_countries:
             return {country.code for country in self.eligible_countries}
-        return {self.country.code}
+        return {self.country.code} if self.country else set()
+
+    def work_countries_by_name(self):
+        """The countries of work_country_codes(), by name in the active language."""
+        from jobs.search import fold  # jobs.search imports this module to index postings
+
+        return sorted((Country(code) for code in self.work_country_codes()), key=lambda country: fold(country.name))
 
     def sync_work_countries(self):
         WorkCountry.objects.filter(posting=self).delete()
@@ -456,6 +498,24 @@ class Posting(models.Model):
         if self.valid_through and self.valid_through <= now:
             return Lifecycle.EXPIRED
         return Lifecycle.PUBLISHED
+
+    @property
+    def has_been_public(self):
+        """Whether the posting's page may have been seen: its publish date has come at some point."""
+        return self.published_at is not None and self.published_at <= timezone.now()
+
+    @functools.cached_property
+    def translation_source(self):
+        """The job's first posting, with its items, which the others translate; None for that posting itself."""
+        if self.pk is None:
+            return None
+        first = (
+            Posting.objects.filter(translation_group=self.translation_group)
+            .order_by("created_at", "pk")
+            .with_sections()
+            .first()
+        )
+        return first if first is not None and first.pk != self.pk else None
 
     def translations(self):
         """The same job's live postings in other languages."""
@@ -559,21 +619,55 @@ class Responsibility(PostingItem):
 
 @reversion.register()
 class Requirement(PostingItem):
-    class Kind(models.TextChoices):
-        MUST_HAVE = "must_have", _("Must have")
-        NICE_TO_HAVE = "nice_to_have", _("Nice to have")
-        QUALIFICATION = "qualification", _("Qualification")
-        HARD_SKILL = "hard_skill", _("Hard skill")
-        SOFT_SKILL = "soft_skill", _("Soft skill")
-        EDUCATION = "education", _("Education")
-        EXPERIENCE = "experience", _("Experience")
+    """Something candidates bring: its type (what it is) and its priority (whether it is a must)."""
 
-    kind = models.CharField(_("kind"), max_length=20, choices=Kind, default=Kind.MUST_HAVE)
+    class Kind(models.TextChoices):
+        """The types of requirement, in the order a posting's page shows them."""
+
+        QUALIFICATION = "qualification", _("Qualification")
+        EXPERIENCE = "experience", _("Experience")
+        EDUCATION = "education", _("Education")
+        TECHNICAL_SKILL = "technical_skill", _("Technical skill")
+        SOFT_SKILL = "soft_skill", _("Soft skill")
+        LANGUAGE = "language", _("Language")
+
+        @property
+        def heading(self):
+            """The title of this type's requirements on a posting's page."""
+            kind = type(self)
+            return {
+                kind.QUALIFICATION: _("Qualifications"),
+                kind.EXPERIENCE: _("Experience"),
+                kind.EDUCATION: _("Education"),
+                kind.TECHNICAL_SKILL: _("Technical skills"),
+                kind.SOFT_SKILL: _("Soft skills"),
+                kind.LANGUAGE: _("Languages"),
+            }[self]
+
+    class Priority(models.TextChoices):
+        REQUIRED = "required", _("Required")
+        PREFERRED = "preferred", _("Nice to have")
+
+    kind = models.CharField(_("type"), max_length=20, choices=Kind, default=Kind.QUALIFICATION)
+    priority = models.CharField(_("priority"), max_length=20, choices=Priority, default=Priority.REQUIRED)
 
     class Meta(PostingItem.Meta):
         verbose_name = _("requirement")
         verbose_name_plural = _("requirements")
         default_related_name = "requirements"
+
+
+# What each kind of requirement became when type and priority were separated: (kind, priority). The data
+# migration 0003 and the import of version 1 files both read it.
+FORMER_REQUIREMENT_KINDS = {
+    "must_have": ("qualification", "required"),
+    "nice_to_have": ("qualification", "preferred"),
+    "qualification": ("qualification", "required"),
+    "hard_skill": ("technical_skill", "required"),
+    "soft_skill": ("soft_skill", "required"),
+    "education": ("education", "required"),
+    "experience": ("experience", "required"),
+}
 
 
 @reversion.register()
@@ -590,6 +684,11 @@ class CareerStep(PostingItem):
         FROM = "from", _("Typically comes from")
         TO = "to", _("Leads to")
         LATERAL = "lateral", _("Lateral move")
+
+        @property
+        def heading(self):
+            """The title of the roles of this kind on a posting's page."""
+            return _("Lateral moves") if self == type(self).LATERAL else self.label
 
     kind = models.CharField(_("kind"), max_length=20, choices=Kind)
     text = models.CharField(_("role"), max_length=200)

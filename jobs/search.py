@@ -2,13 +2,16 @@
 
 PostgreSQL: a weighted tsvector per posting, stemmed with the posting's language
 (title above summary and description above items, tags and company), GIN-indexed and
-ranked. SQLite (development only): every word of the query must appear in the
-posting's folded text; no stemming, no ranking.
+ranked. The last word of a query also matches as the start of a word, for search as
+you type ("postgre" finds "PostgreSQL"). SQLite (development only): every word of the
+query must appear in the posting's folded text, anywhere in a word; no stemming, no
+ranking.
 
 Both compare text folded to lower case without accents, so "developpeur" finds
 "Développeur".
 """
 
+import re
 import threading
 import unicodedata
 from functools import reduce
@@ -105,8 +108,33 @@ def connect_signals():
     post_save.connect(company_or_tag_changed, sender=Tag)
 
 
+# A last word the visitor may still be typing: after a space, outside quotes, not negated, long enough to narrow.
+LAST_WORD = re.compile(r"(?:^|\s)([^\W_]{3,})$")
+
+
+def unfinished_word(text):
+    """The last word of `text` if it may be the start of a longer one, else None."""
+    match = LAST_WORD.search(text)
+    if match is None or text[: match.start(1)].count('"') % 2:
+        return None
+    return match[1]
+
+
 def search_query(text, language):
-    return SearchQuery(fold(text), config=SEARCH_CONFIGS[language], search_type="websearch")
+    """The websearch query of `text`, or else its words with the last one as the start of a word.
+
+    The start is not stemmed: a stemmer changes word endings ("fly" -> "fli"), so a stemmed start
+    would miss the words it begins ("flyer").
+    """
+    text = fold(text)
+    query = SearchQuery(text, config=SEARCH_CONFIGS[language], search_type="websearch")
+    if start := unfinished_word(text):
+        typing = SearchQuery(f"{start}:*", config="simple", search_type="raw")
+        head = text[: -len(start)]
+        if has_words(head):
+            typing = SearchQuery(head, config=SEARCH_CONFIGS[language], search_type="websearch") & typing
+        query |= typing
+    return query
 
 
 def has_words(text):

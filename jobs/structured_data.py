@@ -4,6 +4,7 @@ https://developers.google.com/search/docs/appearance/structured-data/job-posting
 """
 
 import json
+import re
 
 from django.template.loader import render_to_string
 from django.utils import translation
@@ -12,6 +13,7 @@ from django.utils.safestring import mark_safe
 
 from jobs.models import EmploymentType, Lifecycle, Requirement, SalaryPeriod
 from jobs.richtext import plain_inline
+from jobs.search import fold
 
 EMPLOYMENT_TYPES = {
     EmploymentType.FULL_TIME: "FULL_TIME",
@@ -26,8 +28,23 @@ SALARY_UNITS = {
     SalaryPeriod.MONTH: "MONTH",
     SalaryPeriod.YEAR: "YEAR",
 }
-SKILLS = {Requirement.Kind.HARD_SKILL, Requirement.Kind.SOFT_SKILL}
-QUALIFICATIONS = {Requirement.Kind.MUST_HAVE, Requirement.Kind.NICE_TO_HAVE, Requirement.Kind.QUALIFICATION}
+SKILLS = {Requirement.Kind.TECHNICAL_SKILL, Requirement.Kind.SOFT_SKILL}
+QUALIFICATIONS = {Requirement.Kind.QUALIFICATION, Requirement.Kind.LANGUAGE}
+
+# Google's credentialCategory values, and the words (folded: lower case, no accents) that name each in the
+# posting languages, lowest level first: a requirement that names several levels asks for the lowest.
+CREDENTIAL_CATEGORIES = {
+    "high school": r"high school|secondary school|a-levels?|ged|baccalaureat|bac(?!\s*\+)|\w*abitur|matura|bachillerato"
+    r"|secundaria",
+    "associate degree": r"associate(?:['’]s)? degree|bac\s*\+\s*2|bts|dut|tecnico superior",
+    "bachelor degree": r"bachelor\w*|undergraduate|licence|bac\s*\+\s*3|licenciatura|grado",
+    "postgraduate degree": r"master(?:s|studium|abschluss)?|mba|ph\.?\s?d|doctora\w*|doktor\w*|postgraduate|bac\s*\+\s*5"
+    r"|diplome d'ingenieur|maestria|posgrado|postgrado",
+    "professional certificate": r"certificat\w*|certified|zertifi\w*|certificado|certificacion",
+}
+CREDENTIAL_PATTERNS = {
+    category: re.compile(rf"\b(?:{words})\b", re.IGNORECASE) for category, words in CREDENTIAL_CATEGORIES.items()
+}
 
 # What json_script escapes, so that no text in the data can close the <script> element.
 SCRIPT_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
@@ -66,6 +83,12 @@ def hiring_organization(company):
     )
 
 
+def applicant_countries(posting):
+    """The countries candidates of a remote role may work from, named in the posting's language."""
+    with translation.override(posting.language):
+        return [{"@type": "Country", "name": country.name} for country in posting.work_countries_by_name()]
+
+
 def base_salary(posting):
     if not posting.has_salary:
         return None
@@ -82,7 +105,7 @@ def base_salary(posting):
 
 
 def experience_requirements(posting, texts):
-    """The minimum experience in months, with the posting's experience requirements as its description."""
+    """The minimum experience in months, with the posting's required experience as its description."""
     if posting.experience_years is None:
         return texts
     return compact(
@@ -94,8 +117,31 @@ def experience_requirements(posting, texts):
     )
 
 
-def requirement_texts(posting, kinds):
-    return [plain_inline(item.text) for item in posting.requirements.all() if item.kind in kinds]
+def credential_category(text):
+    """Google's credentialCategory for the education `text` names, or None when it names none."""
+    folded = fold(text)
+    return next((category for category, pattern in CREDENTIAL_PATTERNS.items() if pattern.search(folded)), None)
+
+
+def education_requirements(texts):
+    return [
+        compact(
+            {
+                "@type": "EducationalOccupationalCredential",
+                "credentialCategory": credential_category(text),
+                "description": text,
+            }
+        )
+        for text in texts
+    ]
+
+
+def requirement_texts(posting, kinds, priority=Requirement.Priority.REQUIRED):
+    return [
+        plain_inline(item.text)
+        for item in posting.requirements.all()
+        if item.kind in kinds and item.priority == priority
+    ]
 
 
 def job_posting(posting, url=None):
@@ -113,20 +159,21 @@ def job_posting(posting, url=None):
             "validThrough": posting.valid_through.isoformat() if posting.valid_through else None,
             "employmentType": EMPLOYMENT_TYPES[posting.employment_type],
             "hiringOrganization": hiring_organization(posting.company),
-            "jobLocation": {"@type": "Place", "address": postal_address(posting.city, posting.country)},
-            "jobLocationType": "TELECOMMUTE" if remote else None,
-            "applicantLocationRequirements": [
-                {"@type": "Country", "name": code} for code in sorted(posting.work_country_codes())
-            ]
-            if remote
+            # A fully remote role has a place only when HR gave it an office.
+            "jobLocation": {"@type": "Place", "address": postal_address(posting.city, posting.country)}
+            if posting.country
             else None,
+            "jobLocationType": "TELECOMMUTE" if remote else None,
+            "applicantLocationRequirements": applicant_countries(posting) if remote else None,
             "baseSalary": base_salary(posting),
+            # Google reads these as what candidates must have: what is only nice to have is qualification text.
             "experienceRequirements": experience_requirements(
                 posting, requirement_texts(posting, {Requirement.Kind.EXPERIENCE})
             ),
-            "educationRequirements": requirement_texts(posting, {Requirement.Kind.EDUCATION}),
+            "educationRequirements": education_requirements(requirement_texts(posting, {Requirement.Kind.EDUCATION})),
             "skills": requirement_texts(posting, SKILLS),
-            "qualifications": requirement_texts(posting, QUALIFICATIONS),
+            "qualifications": requirement_texts(posting, QUALIFICATIONS)
+            + requirement_texts(posting, Requirement.Kind, Requirement.Priority.PREFERRED),
             "responsibilities": [plain_inline(item.text) for item in posting.responsibilities.all()],
             "jobBenefits": [plain_inline(item.text) for item in posting.benefits.all()],
             # Candidates apply on the employer's site or by e-mail, never on the posting's page itself.

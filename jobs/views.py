@@ -7,8 +7,16 @@ from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
 
-from jobs.filters import PostingFilter, active_filters, facets, loosening
-from jobs.languages import hreflang_links, listing_urls, with_listing_fallback
+from jobs.filters import (
+    PostingFilter,
+    active_filters,
+    came_from,
+    facets,
+    from_listing,
+    listing_state,
+    loosening,
+)
+from jobs.languages import hreflang_links, listing_url, listing_urls, with_listing_fallback
 from jobs.models import Posting
 from jobs.permissions import can_preview
 
@@ -35,6 +43,7 @@ def posting_list(request):
         "language_urls": language_urls,
         "elsewhere": in_other_languages(filterset, language_urls) if page.paginator.count < FEW_RESULTS else [],
         "hreflang": [] if request.GET else hreflang_links(request, with_listing_fallback({}), default="/"),
+        "from_listing": from_listing(listing_state(request.GET)),
     }
     template = "jobs/posting_list.html"
     if request.htmx and not request.htmx.history_restore_request:
@@ -63,8 +72,12 @@ def posting_detail(request, slug):
         return HttpResponseRedirect(posting.get_absolute_url())
     translations = list(posting.translations())
     versions = {other.language: other.get_absolute_url() for other in [posting, *translations]}
+    listing = came_from(request.GET)
     context = {
         "posting": posting,
+        # Back to the listing the visitor came from, its filters rebuilt from known parameters only.
+        "listing_url": listing_url(request.LANGUAGE_CODE, listing),
+        "from_listing": from_listing(listing),
         "preview": preview,
         "lifecycle": lifecycle,
         "closed": lifecycle.is_closed,

@@ -89,8 +89,8 @@ class PostingFactory(factory.django.DjangoModelFactory):
             models.Responsibility(posting=self, position=n, text=f"Responsibility {n}") for n in range(1, 5)
         )
         kinds = [
-            models.Requirement.Kind.MUST_HAVE,
-            models.Requirement.Kind.HARD_SKILL,
+            models.Requirement.Kind.QUALIFICATION,
+            models.Requirement.Kind.TECHNICAL_SKILL,
             models.Requirement.Kind.SOFT_SKILL,
         ]
         models.Requirement.objects.bulk_create(

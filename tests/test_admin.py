@@ -31,6 +31,7 @@ def test_admin_add_view_creates_a_posting_with_its_items(admin_client):
         "employment_type": "full_time",
         "seniority": "mid",
         "experience_years": "2",
+        "experience_years_max": "4",
         "tags": [tag.pk],
         "workplace": "remote",
         "city": "Lyon",
@@ -51,10 +52,12 @@ def test_admin_add_view_creates_a_posting_with_its_items(admin_client):
         "responsibilities-0-text": "Concevoir l'API",
         **inline_management("requirements", 2),
         "requirements-0-position": "1",
-        "requirements-0-kind": "must_have",
+        "requirements-0-kind": "technical_skill",
+        "requirements-0-priority": "required",
         "requirements-0-text": "Python",
         "requirements-1-position": "2",
         "requirements-1-kind": "soft_skill",
+        "requirements-1-priority": "preferred",
         "requirements-1-text": "Curiosité",
         **inline_management("benefits", 2),
         "benefits-0-position": "2",
@@ -70,9 +73,71 @@ def test_admin_add_view_creates_a_posting_with_its_items(admin_client):
     posting = Posting.objects.get(slug="developpeuse-backend")
     assert posting.language == "fr"
     assert [str(c) for c in posting.eligible_countries] == ["BE", "FR"]
-    assert [r.text for r in posting.requirements.all()] == ["Python", "Curiosité"]
+    assert [(r.kind, r.priority, r.text) for r in posting.requirements.all()] == [
+        ("technical_skill", "required", "Python"),
+        ("soft_skill", "preferred", "Curiosité"),
+    ]
+    assert (posting.experience_years, posting.experience_years_max) == (2, 4)
     assert [b.text for b in posting.benefits.all()] == ["Mutuelle", "Télétravail"]
     assert list(posting.tags.all()) == [tag]
+
+
+def new_posting_data(company, **changes):
+    """The add form of a minimal draft, changed by `changes`."""
+    return {
+        "company": company.pk,
+        "language": "en",
+        "title": "Analyst",
+        "slug": "analyst",
+        "summary": "Numbers.",
+        "employment_type": "full_time",
+        "seniority": "mid",
+        "workplace": "onsite",
+        "country": "DE",
+        "status": "draft",
+        "translation_group": "2b0a4c1e-2f65-4a55-9a36-2a3c5e7d9f10",
+        **inline_management("responsibilities", 0),
+        **inline_management("requirements", 0),
+        **inline_management("benefits", 0),
+        **inline_management("career_steps", 0),
+        **changes,
+    }
+
+
+def test_a_fully_remote_role_is_saved_without_an_office(admin_client):
+    data = new_posting_data(CompanyFactory(), workplace="remote", city="", country="", eligible_countries=["FR", "PT"])
+
+    response = admin_client.post(reverse("admin:jobs_posting_add"), data)
+
+    assert response.status_code == 302
+    posting = Posting.objects.get()
+    assert (posting.country, posting.work_country_codes()) == ("", {"FR", "PT"})
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"country": ""}, "Give the office&#x27;s country: only a fully remote role needs no office."),
+        (
+            {"workplace": "remote", "country": ""},
+            "Give the countries candidates may work from, since the role has no office.",
+        ),
+    ],
+)
+def test_a_role_needs_an_office_country_unless_fully_remote_and_then_countries_to_work_from(
+    admin_client, changes, message
+):
+    response = admin_client.post(reverse("admin:jobs_posting_add"), new_posting_data(CompanyFactory(), **changes))
+
+    assert response.status_code == 200
+    assert message in response.text
+    assert not Posting.objects.exists()
+
+
+def test_the_admin_says_that_a_fully_remote_role_needs_no_office(admin_client):
+    response = admin_client.get(reverse("admin:jobs_posting_add"))
+
+    assert "A fully remote role needs no office" in response.text
 
 
 def test_admin_rejects_a_salary_without_currency(admin_client):

@@ -49,7 +49,10 @@ def snapshot():
             },
             "tags": sorted((tag.slug, tag.name, tuple(tag.translated_names.items())) for tag in posting.tags.all()),
             **{
-                relation: [(getattr(item, "kind", None), item.text) for item in getattr(posting, relation).all()]
+                relation: [
+                    (getattr(item, "kind", None), getattr(item, "priority", None), item.text)
+                    for item in getattr(posting, relation).all()
+                ]
                 for relation in ITEM_RELATIONS
             },
         }
@@ -106,13 +109,21 @@ def postings():
         complete,
         Requirement,
         *[(kind, f"Exigence {kind}") for kind in reversed(Requirement.Kind.values)],
-        (Requirement.Kind.MUST_HAVE, "Python"),
+        (Requirement.Kind.TECHNICAL_SKILL, "Python"),
     )
+    complete.requirements.filter(text="Python").update(priority=Requirement.Priority.PREFERRED)
     add_items(complete, Benefit, (None, "Mutuelle"), (None, "Télétravail"))
     add_items(complete, CareerStep, ("lateral", "Tech lead"), ("from", "Développeur"), ("to", "Architecte"))
     return [
         complete,
-        PostingFactory(language="en", translation_group=complete.translation_group, company=company, tags=[backend]),
+        PostingFactory(
+            language="en",
+            translation_group=complete.translation_group,
+            company=company,
+            tags=[backend],
+            experience_years=8,
+            experience_years_max=12,
+        ),
         PostingFactory(remote=True, eligible_countries=["PT", "FR", "ES"], city="", experience_years=None),
         PostingFactory(salary_min=None, salary_max=None, salary_currency="", salary_period="", items=False),
         PostingFactory(salary_min=30, salary_max=30, salary_period="hour", salary_currency="CHF", language="de"),
@@ -148,16 +159,54 @@ def test_the_export_is_schema_org_job_posting_data_plus_the_boards_own(tmp_path,
     assert complete["url"] == f"https://jobs.example.com/fr/jobs/{postings[0].slug}/"
     assert complete["baseSalary"]["value"]["minValue"] == 42000.5
     extension = complete["x-jobboard"]
-    assert extension["version"] == 1
+    assert extension["version"] == 2
     assert extension["translationGroup"] == str(postings[0].translation_group)
     assert extension["responsibilities"] == [
         {"kind": "primary", "text": "Concevoir l'API"},
         {"kind": "secondary", "text": "Astreintes"},
         {"kind": "primary", "text": "Revues"},
     ]
+    assert extension["requirements"][-1] == {"kind": "technical_skill", "priority": "preferred", "text": "Python"}
     assert extension["benefits"] == [{"text": "Mutuelle"}, {"text": "Télétravail"}]
     backend = {"slug": "backend", "name": "Backend", "translatedNames": {"fr": "Développement backend"}}
     assert backend in extension["tags"]
+
+
+def test_a_version_1_file_is_imported_with_its_kinds_of_requirement_mapped_as_the_migration_maps_them(tmp_path):
+    posting = PostingFactory(items=False)
+    [record] = json.loads(export(tmp_path).read_text())
+    posting.delete()
+    extension = record["x-jobboard"]
+    extension["version"] = 1
+    del extension["experienceYearsMax"]
+    former_kinds = ["must_have", "nice_to_have", "qualification", "hard_skill", "soft_skill", "education", "experience"]
+    extension["requirements"] = [{"kind": kind, "text": f"A {kind} requirement"} for kind in former_kinds]
+
+    import_file(write(tmp_path, [record]))
+
+    requirements = Posting.objects.get(slug=posting.slug).requirements.all()
+    assert [(item.kind, item.priority) for item in requirements] == [
+        ("qualification", "required"),
+        ("qualification", "preferred"),
+        ("qualification", "required"),
+        ("technical_skill", "required"),
+        ("soft_skill", "required"),
+        ("education", "required"),
+        ("experience", "required"),
+    ]
+
+
+@pytest.mark.parametrize("version", [0, 3, True, "2", [2], {"v": 2}, 2.0])
+def test_an_unknown_version_of_the_format_is_refused(tmp_path, version):
+    PostingFactory(items=False)
+    [record] = json.loads(export(tmp_path).read_text())
+    record["x-jobboard"]["version"] = version
+    stderr = io.StringIO()
+
+    with pytest.raises(CommandError, match="1 records have errors"):
+        call_command("import_postings", str(write(tmp_path, [record])), stderr=stderr)
+
+    assert "x-jobboard: Expected version 2 of the format." in stderr.getvalue()
 
 
 def test_the_export_can_be_limited_to_a_language_and_a_lifecycle_state(tmp_path, postings):
@@ -212,6 +261,7 @@ def test_an_import_checks_every_record_reports_each_ones_errors_and_writes_nothi
     records[0]["title"] = ""
     records[1]["employmentType"] = "SOMETIMES"
     records[1]["x-jobboard"]["requirements"][0]["kind"] = "magic"
+    records[1]["x-jobboard"]["requirements"][1]["priority"] = "maybe"
     records[2]["datePosted"] = "yesterday"
     records[3]["hiringOrganization"] = {"identifier": "new-company", "name": "", "sameAs": "not a url"}
     records[4]["baseSalary"]["value"]["minValue"] = "lots"
@@ -241,6 +291,7 @@ def test_an_import_checks_every_record_reports_each_ones_errors_and_writes_nothi
         f"Record 1 ({records[0]['identifier']['value']})\n  title: This field cannot be blank.",
         "employmentType: Expected one of: FULL_TIME, PART_TIME, CONTRACTOR, TEMPORARY, INTERN.",
         "x-jobboard.requirements.0.kind: Value 'magic' is not a valid choice.",
+        "x-jobboard.requirements.1.priority: Value 'maybe' is not a valid choice.",
         "datePosted: Expected a date and time in ISO 8601 format.",
         "hiringOrganization.name: This field cannot be blank.",
         "hiringOrganization.sameAs: Enter a valid URL.",

@@ -205,11 +205,43 @@ def test_the_default_order_is_the_sort_option_without_a_value(client, board, que
 def test_a_filterset_narrows_the_queryset_it_is_given_and_offers_its_options(board):
     acme = Posting.objects.filter(company__slug="acme")
 
-    filterset = PostingFilter(QueryDict("tag=backend&tag=design"), acme, language="en")
+    filterset = PostingFilter(QueryDict("tag=backend&tag=nothing"), acme, language="en")
 
     assert list(filterset.qs) == [board["berlin"]]
     assert [slug for slug, _name in filterset.form.fields["tag"].choices] == ["backend"]
     assert "tag" in filterset.errors
+
+
+@pytest.mark.parametrize(
+    ("query", "chip"),
+    [
+        ("?country=AR", "Country: Argentina"),
+        ("?tag=cooking", "Category: Cooking"),
+        ("?company=bistro", "Company: Bistro"),
+    ],
+)
+def test_a_well_formed_value_without_postings_in_the_language_narrows_to_none(client, board, query, chip):
+    """Never to the whole listing, which a job alert or feed subscription would then send."""
+    PostingFactory(
+        language="es",
+        country="AR",
+        tags=[TagFactory(slug="cooking", name="Cooking")],
+        company=CompanyFactory(slug="bistro", name="Bistro"),
+    )
+
+    response = listed(client, query)
+
+    assert titles(response) == set()
+    name, value = query[1:].split("=")
+    assert response.context["filterset"].errors == {}
+    assert facet(response, name)[value] == 0
+    assert f'name="{name}" value="{value}" checked' in response.text or f'value="{value}" selected' in response.text
+    assert f"{chip} <span" in response.text
+    assert [language["code"] for language in response.context["elsewhere"]] == ["es"]
+
+
+def test_the_chosen_country_is_offered_with_the_countries_that_have_postings(client, board):
+    assert set(facet(listed(client, "?country=AR"), "country")) == {"AR", "DE", "FR", "ES"}
 
 
 def test_the_parameters_that_mean_the_same_in_every_language_are_the_filters_but_the_per_language_ones():

@@ -58,6 +58,13 @@ def test_a_remote_posting_can_be_done_from_each_eligible_country():
     assert set(WorkCountry.objects.filter(posting=posting).values_list("country", flat=True)) == {"FR", "ES"}
 
 
+def test_a_fully_remote_posting_needs_no_office():
+    posting = PostingFactory(remote=True, city="", country="", eligible_countries=["FR", "ES"])
+
+    posting.full_clean()
+    assert set(WorkCountry.objects.filter(posting=posting).values_list("country", flat=True)) == {"FR", "ES"}
+
+
 def test_an_office_posting_is_done_from_its_country_and_follows_edits():
     posting = PostingFactory(country="DE")
     posting.country = "AT"
@@ -84,6 +91,19 @@ def test_an_office_posting_is_done_from_its_country_and_follows_edits():
             {"valid_through": ["The expiry must come after the publish date."]},
         ),
         ({"salary_min": 100000, "salary_max": 90000}, {"__all__": ["The salary minimum cannot be above the maximum."]}),
+        ({"country": ""}, {"country": ["Give the office's country: only a fully remote role needs no office."]}),
+        (
+            {"workplace": "remote", "country": "", "eligible_countries": []},
+            {"eligible_countries": ["Give the countries candidates may work from, since the role has no office."]},
+        ),
+        (
+            {"experience_years_max": 2},
+            {"experience_years_max": ["The maximum years of experience need a minimum that is not above them."]},
+        ),
+        (
+            {"experience_years": None, "experience_years_max": 5},
+            {"experience_years_max": ["The maximum years of experience need a minimum that is not above them."]},
+        ),
     ],
 )
 def test_clean_reports_each_broken_rule_once_on_its_field(changes, errors):
@@ -107,6 +127,10 @@ def test_clean_reports_each_broken_rule_once_on_its_field(changes, errors):
         {"salary_min": None, "salary_currency": ""},
         {"valid_through": F("published_at")},
         {"valid_through": F("published_at") - timedelta(days=1)},
+        {"country": ""},
+        {"workplace": "remote", "country": "", "eligible_countries": []},
+        {"experience_years_max": 2},
+        {"experience_years": None, "experience_years_max": 5},
     ],
 )
 def test_the_database_refuses_an_update_that_breaks_a_rule(changes):
@@ -130,6 +154,9 @@ def test_the_database_refuses_a_bulk_create_that_breaks_a_rule():
         {"salary_min": 0, "salary_max": None},
         {"valid_through": None},
         {"published_at": None},
+        {"workplace": "remote", "city": "", "country": "", "eligible_countries": ["FR"]},
+        {"experience_years_max": 3},
+        {"experience_years": 0, "experience_years_max": 2},
     ],
 )
 def test_the_database_accepts_what_the_rules_allow(changes):

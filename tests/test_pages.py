@@ -1,3 +1,4 @@
+import re
 from unittest import mock
 
 import pytest
@@ -6,7 +7,8 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 from django.urls import reverse
 from django.utils import translation
 
-from tests.factories import PostingFactory, TagFactory
+from jobs.models import CareerStep, Requirement, Responsibility
+from tests.factories import PostingFactory, TagFactory, add_items
 
 pytestmark = pytest.mark.django_db
 
@@ -87,6 +89,168 @@ def test_posting_page_shows_every_section_in_hr_order(client):
         "€70,000–€90,000 per year",
     ]:
         assert text in body
+
+
+def section(response, heading):
+    """The HTML of the posting page's section under the <h2> `heading`, without the spacing between elements."""
+    body = response.text.split(f"<h2>{heading}</h2>")[1].split("</section>")[0]
+    return re.sub(r">\s+<", "><", body.strip())
+
+
+def test_requirements_are_grouped_by_type_in_a_fixed_order_with_what_is_nice_to_have_apart(client):
+    posting = PostingFactory(items=False)
+    Kind = Requirement.Kind
+    add_items(
+        posting,
+        Requirement,
+        (Kind.SOFT_SKILL, "Calm under pressure"),
+        (Kind.TECHNICAL_SKILL, "Kubernetes"),
+        (Kind.EDUCATION, "A bachelor's degree"),
+        (Kind.TECHNICAL_SKILL, "Python"),
+        (Kind.EDUCATION, "A master's degree"),
+        (Kind.LANGUAGE, "Fluent English"),
+        (Kind.EXPERIENCE, "Eight years of backend work"),
+    )
+    posting.requirements.filter(text__in=["Kubernetes", "A master's degree"]).update(priority="preferred")
+
+    requirements = section(client.get(posting.get_absolute_url()), "What we are looking for")
+
+    assert requirements == (
+        '<h3>Experience</h3><ul class="items"><li>Eight years of backend work</li></ul>'
+        '<h3>Education</h3><ul class="items"><li>A bachelor&#x27;s degree</li></ul>'
+        '<h4 class="items__label">Nice to have</h4><ul class="items"><li>A master&#x27;s degree</li></ul>'
+        '<h3>Technical skills</h3><ul class="items"><li>Python</li></ul>'
+        '<h4 class="items__label">Nice to have</h4><ul class="items"><li>Kubernetes</li></ul>'
+        '<h3>Soft skills</h3><ul class="items"><li>Calm under pressure</li></ul>'
+        '<h3>Languages</h3><ul class="items"><li>Fluent English</li></ul>'
+    )
+
+
+def test_secondary_responsibilities_have_a_label_of_their_own(client):
+    posting = PostingFactory(items=False)
+    add_items(posting, Responsibility, ("primary", "Design the API"), ("secondary", "On call"), ("primary", "Review"))
+
+    responsibilities = section(client.get(posting.get_absolute_url()), "What you will do")
+
+    assert responsibilities == (
+        '<ul class="items"><li>Design the API</li><li>Review</li></ul>'
+        '<h3>Secondary responsibilities</h3><ul class="items"><li>On call</li></ul>'
+    )
+
+
+def test_each_role_of_the_career_path_is_an_item_of_its_own(client):
+    posting = PostingFactory(items=False)
+    add_items(
+        posting,
+        CareerStep,
+        ("to", "Head of Engineering, Platform"),
+        ("from", "Staff engineer, backend"),
+        ("to", "CTO"),
+        ("lateral", "Principal architect"),
+        ("lateral", "Engineering manager"),
+    )
+
+    career = section(client.get(posting.get_absolute_url()), "Career path")
+
+    assert career == (
+        '<dl class="career"><dt>Typically comes from</dt><dd><ul class="items"><li>Staff engineer, backend</li>'
+        "</ul></dd>"
+        '<dt>Leads to</dt><dd><ul class="items"><li>Head of Engineering, Platform</li><li>CTO</li></ul></dd>'
+        '<dt>Lateral moves</dt><dd><ul class="items"><li>Principal architect</li><li>Engineering manager</li>'
+        "</ul></dd></dl>"
+    )
+
+
+@pytest.mark.parametrize(
+    ("low", "high", "shown"),
+    [
+        (8, 12, "8–12 years of experience"),
+        (8, None, "8+ years of experience"),
+        (1, None, "1+ year of experience"),
+        (0, 2, "0–2 years of experience"),
+        (None, None, None),
+    ],
+)
+def test_the_experience_asked_for_is_a_minimum_or_a_range(client, low, high, shown):
+    posting = PostingFactory(experience_years=low, experience_years_max=high)
+
+    facts = client.get(posting.get_absolute_url()).text.split('<ul class="facts">')[1].split("</ul>")[0]
+
+    assert ("of experience" in facts) == bool(shown)
+    if shown:
+        assert f"<li>{shown}</li>" in facts
+
+
+def test_a_fully_remote_role_is_shown_with_the_countries_it_accepts_by_their_localized_names(client):
+    posting = PostingFactory(language="de", remote=True, city="", country="", eligible_countries=["ES", "DE", "FR"])
+
+    card = client.get(listing_url("de")).text
+    page = client.get(posting.get_absolute_url()).text
+
+    assert "Remote · Deutschland, Frankreich, Spanien</li>" in card
+    assert "<li>Deutschland</li><li>Frankreich</li><li>Spanien</li>" in page
+    assert "Büro:" not in page
+
+
+def test_a_remote_role_with_an_office_shows_it_apart_from_where_candidates_may_work(client):
+    posting = PostingFactory(remote=True, city="Berlin", country="DE", eligible_countries=["FR"])
+
+    page = client.get(posting.get_absolute_url()).text
+
+    assert "Remote · France</li>" in page
+    assert "<p>Office: Berlin, Germany</p>" in page
+
+
+def test_the_apply_buttons_come_again_after_the_last_section(client):
+    posting = PostingFactory(apply_email="jobs@example.com")
+
+    body = client.get(posting.get_absolute_url()).text
+    main = body.split('<div class="posting__main">')[1].split('<aside class="posting__aside">')[0]
+
+    end = main.split('<section class="apply apply--end"')[1]
+    assert main.index("Career path") < main.index('class="apply apply--end"')
+    assert 'href="https://example.com/apply"' in end
+    assert 'href="mailto:jobs@example.com?subject=' in end
+
+
+def test_links_to_postings_carry_the_listing_they_come_from(client):
+    posting = PostingFactory(tags=[TagFactory(slug="backend")])
+
+    filtered = client.get(listing_url("en"), {"tag": "backend", "sort": "newest", "page": "1", "x": "y", "q": ""})
+    unfiltered = client.get(listing_url("en"))
+
+    assert f'href="{posting.get_absolute_url()}?from=tag%3Dbackend%26sort%3Dnewest%26page%3D1"' in filtered.text
+    assert f'href="{posting.get_absolute_url()}"' in unfiltered.text
+
+
+@pytest.mark.parametrize(
+    ("came_from", "back"),
+    [
+        ("", "/en/"),
+        ("tag=backend&country=DE&page=2", "/en/?tag=backend&amp;country=DE&amp;page=2"),
+        ("q=rust&sort=newest&next=https://evil.example", "/en/?q=rust&amp;sort=newest"),
+        ("//evil.example/", "/en/"),
+        ("https://evil.example/?q=x", "/en/"),
+        ("q=%22%3E%3Cscript%3E", "/en/?q=%22%3E%3Cscript%3E"),
+        ("q=\x00py&country=%00", "/en/?q=%00py&amp;country=%00"),
+    ],
+)
+def test_all_jobs_leads_back_to_the_listing_the_visitor_came_from_and_nowhere_else(client, came_from, back):
+    posting = PostingFactory()
+
+    response = client.get(posting.get_absolute_url(), {"from": came_from} if came_from else {})
+
+    assert response.status_code == 200
+    assert f'<p class="back"><a href="{back}">' in response.text
+
+
+def test_similar_jobs_lead_back_to_the_same_listing(client):
+    tag = TagFactory()
+    posting, similar = PostingFactory(tags=[tag]), PostingFactory(tags=[tag])
+
+    response = client.get(posting.get_absolute_url(), {"from": "country=DE"})
+
+    assert f'href="{similar.get_absolute_url()}?from=country%3DDE"' in response.text
 
 
 def test_posting_page_links_live_translations(client):

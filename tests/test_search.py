@@ -1,3 +1,4 @@
+import re
 from datetime import timedelta
 
 import pytest
@@ -59,7 +60,7 @@ def test_search_covers_items_tags_and_company(client):
     posting = PostingFactory(
         title="Engineer", company=CompanyFactory(name="Zephyrion"), tags=[TagFactory(name="Kubernetes")]
     )
-    Requirement.objects.create(posting=posting, text="Experience with Terraform", kind="hard_skill")
+    Requirement.objects.create(posting=posting, text="Experience with Terraform", kind="technical_skill")
     reindex([posting.pk])
 
     for word in ["zephyrion", "kubernetes", "terraform", "Responsibility", "Benefit"]:
@@ -69,7 +70,7 @@ def test_search_covers_items_tags_and_company(client):
 def test_relevance_ranks_title_above_summary_above_items(client, postgres):
     now = timezone.now()
     in_items = PostingFactory(title="Office manager", summary="Keep the office running.", published_at=now)
-    Requirement.objects.create(posting=in_items, text="Some Rust knowledge", kind="nice_to_have")
+    Requirement.objects.create(posting=in_items, text="Some Rust knowledge", kind="qualification", priority="preferred")
     reindex([in_items.pk])
     PostingFactory(
         title="Accountant", summary="Our books are written in Rust, strangely.", published_at=now - timedelta(1)
@@ -79,6 +80,18 @@ def test_relevance_ranks_title_above_summary_above_items(client, postgres):
     assert found(client, "rust") == ["Rust developer", "Accountant", "Office manager"]
     newest = client.get("/en/", {"q": "rust", "sort": "newest"}).context["page"].object_list
     assert [posting.title for posting in newest] == ["Office manager", "Accountant", "Rust developer"]
+
+
+def test_a_keyword_typed_in_the_listing_form_is_ranked_by_relevance(client, postgres):
+    """The form sends the sort order it shows; on a fresh listing that must not be "Newest"."""
+    PostingFactory(title="Rust developer", published_at=timezone.now() - timedelta(days=3), items=False)
+    PostingFactory(title="Accountant", summary="Our books are written in Rust.", items=False)
+    listing = client.get("/en/").text
+    shown_sort = re.search(r'<option value="(\w*)" selected>', listing.split('name="sort"')[1])[1]
+
+    response = client.get("/en/", {"q": "rust", "sort": shown_sort})
+
+    assert [posting.title for posting in response.context["page"].object_list] == ["Rust developer", "Accountant"]
 
 
 def test_search_excludes_other_languages(postgres):
@@ -176,3 +189,38 @@ def test_renaming_a_tag_reindexes_its_postings(client, django_capture_on_commit_
     assert found(client, "telemetry") == ["Engineer"]
     assert found(client, "observability") == []
     assert found(client, "telemetrie", "fr") == ["Ingénieur"]
+
+
+def test_the_last_word_also_matches_the_start_of_a_word(client):
+    """For search as you type, on every database."""
+    postgresql = PostingFactory(title="PostgreSQL administrator", items=False)
+    PostingFactory(title="Accountant", items=False)
+
+    assert found(client, "postgre") == [postgresql.title]
+    assert found(client, "administrator postg") == [postgresql.title]
+
+
+def test_the_start_of_a_word_is_not_stemmed(client, postgres):
+    PostingFactory(title="Flyer distribution", items=False)
+
+    # The English stemmer makes "fly" "fli", which starts no word of "flyer".
+    assert found(client, "fly") == ["Flyer distribution"]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ('"postgre', []),
+        ('"sql postgre', []),
+        ("postgre administrator", []),
+        ("po", []),
+        ("administrator -postgre", ["PostgreSQL administrator"]),
+        ("administrator -postgresql", []),
+    ],
+)
+def test_only_an_unfinished_last_word_matches_as_the_start_of_a_word(client, postgres, query, expected):
+    """Not a word in quotes, a negated one, one followed by others or one too short to narrow the search."""
+    PostingFactory(title="PostgreSQL administrator", items=False)
+    PostingFactory(title="Poet", summary="Writes.", items=False)
+
+    assert found(client, query) == expected

@@ -53,12 +53,18 @@ def posting():
         posting,
         Requirement,
         (Kind.EXPERIENCE, "Five years of backend work"),
-        (Kind.HARD_SKILL, "Python and Django"),
-        (Kind.MUST_HAVE, "APIs in production"),
+        (Kind.TECHNICAL_SKILL, "Python and Django"),
+        (Kind.QUALIFICATION, "APIs in production"),
         (Kind.EDUCATION, "A degree in computer science or equivalent experience"),
         (Kind.SOFT_SKILL, "Clear writing"),
-        (Kind.NICE_TO_HAVE, "Kubernetes"),
+        (Kind.TECHNICAL_SKILL, "Kubernetes"),
         (Kind.QUALIFICATION, "AWS certification"),
+        (Kind.LANGUAGE, "Fluent English"),
+        (Kind.EDUCATION, "A master's degree"),
+        (Kind.EXPERIENCE, "Some years in fintech"),
+    )
+    posting.requirements.filter(text__in=["Kubernetes", "A master's degree", "Some years in fintech"]).update(
+        priority=Requirement.Priority.PREFERRED
     )
     add_items(posting, Benefit, "30 days of holiday", "Learning budget")
     add_items(posting, CareerStep, (CareerStep.Kind.TO, "Staff engineer"))
@@ -98,9 +104,21 @@ def test_a_live_posting_has_every_property_google_requires_and_recommends(client
         "monthsOfExperience": 60,
         "description": "Five years of backend work",
     }
-    assert data["educationRequirements"] == ["A degree in computer science or equivalent experience"]
+    assert data["educationRequirements"] == [
+        {
+            "@type": "EducationalOccupationalCredential",
+            "description": "A degree in computer science or equivalent experience",
+        }
+    ]
     assert data["skills"] == ["Python and Django", "Clear writing"]
-    assert data["qualifications"] == ["APIs in production", "Kubernetes", "AWS certification"]
+    assert data["qualifications"] == [
+        "APIs in production",
+        "AWS certification",
+        "Fluent English",
+        "Kubernetes",
+        "A master's degree",
+        "Some years in fintech",
+    ]
     assert data["responsibilities"] == ["Design the API", "Join the on-call rotation"]
     assert data["jobBenefits"] == ["30 days of holiday", "Learning budget"]
     assert data["identifier"] == {
@@ -121,14 +139,25 @@ def test_the_description_is_the_html_of_every_section_in_order(client, posting):
         "<p>You join the platform team.</p>",
         "<h2>What you will do</h2>",
         "<li>Design the API</li>",
+        "<h3>Secondary responsibilities</h3>",
+        "<li>Join the on-call rotation</li>",
         "<h2>What we are looking for</h2>",
+        "<h3>Qualifications</h3>",
         "<h3>Experience</h3>",
         "<li>Five years of backend work</li>",
-        "<h3>Hard skill</h3>",
+        "<h4>Nice to have</h4>",
+        "<li>Some years in fintech</li>",
+        "<h3>Education</h3>",
+        "<h3>Technical skills</h3>",
+        "<li>Python and Django</li>",
+        "<h4>Nice to have</h4><ul><li>Kubernetes</li>",
+        "<h3>Soft skills</h3>",
+        "<h3>Languages</h3>",
         "<h2>What we offer</h2>",
         "<li>Learning budget</li>",
         "<h2>Career path</h2>",
-        "<dd>Staff engineer</dd>",
+        "<h3>Leads to</h3>",
+        "<li>Staff engineer</li>",
     ]
     assert [description.index(part) for part in parts] == sorted(description.index(part) for part in parts)
 
@@ -140,27 +169,94 @@ def test_the_description_headings_are_in_the_postings_language(client):
 
     with translation.override("fr"):
         assert f"<h2>{gettext('What you will do')}</h2>" in description
-        assert f"<h3>{gettext('Hard skill')}</h3>" in description
+        assert f"<h3>{gettext('Technical skills')}</h3>" in description
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        ("Bachelor's degree in computer science", "bachelor degree"),
+        ("Currently enrolled in a bachelor's or master's programme", "bachelor degree"),
+        ("Master’s degree or PhD in statistics", "postgraduate degree"),
+        ("Doctorat ou master en statistique", "postgraduate degree"),
+        ("Grado en Ingeniería Informática", "bachelor degree"),
+        ("Abitur oder Fachhochschulreife", "high school"),
+        ("High school diploma", "high school"),
+        ("Bac+2 en logistique", "associate degree"),
+        ("ISTQB Foundation Level certificate", "professional certificate"),
+        ("A degree in engineering", None),
+        ("Masterclass attendance", None),
+    ],
+)
+def test_required_education_names_googles_credential_category_where_one_is_recognisable(client, text, category):
+    posting = PostingFactory(items=False)
+    add_items(posting, Requirement, (Kind.EDUCATION, text))
+
+    [education] = job_posting(client, posting)["educationRequirements"]
+
+    assert education.get("credentialCategory") == category
+    assert education["description"] == text
+
+
+def test_what_is_only_nice_to_have_is_never_an_education_experience_or_skill_requirement(client):
+    posting = PostingFactory(experience_years=8, experience_years_max=12, items=False)
+    add_items(
+        posting,
+        Requirement,
+        (Kind.EDUCATION, "A master's degree"),
+        (Kind.EXPERIENCE, "Leading teams"),
+        (Kind.TECHNICAL_SKILL, "Rust"),
+    )
+    posting.requirements.update(priority=Requirement.Priority.PREFERRED)
+
+    data = job_posting(client, posting)
+
+    assert data["experienceRequirements"] == {"@type": "OccupationalExperienceRequirements", "monthsOfExperience": 96}
+    for absent in ["educationRequirements", "skills"]:
+        assert absent not in data
+    assert data["qualifications"] == ["A master's degree", "Leading teams", "Rust"]
 
 
 def test_a_fully_remote_posting_is_telecommute_with_the_countries_candidates_may_work_from(client):
-    posting = PostingFactory(remote=True, eligible_countries=["FR", "DE", "ES"], city="", country="DE")
+    posting = PostingFactory(remote=True, eligible_countries=["FR", "DE", "ES"], city="", country="")
 
     data = job_posting(client, posting)
 
     assert data["jobLocationType"] == "TELECOMMUTE"
     assert data["applicantLocationRequirements"] == [
-        {"@type": "Country", "name": "DE"},
-        {"@type": "Country", "name": "ES"},
-        {"@type": "Country", "name": "FR"},
+        {"@type": "Country", "name": "France"},
+        {"@type": "Country", "name": "Germany"},
+        {"@type": "Country", "name": "Spain"},
     ]
-    assert data["jobLocation"] == {"@type": "Place", "address": {"@type": "PostalAddress", "addressCountry": "DE"}}
+    assert "jobLocation" not in data
+
+
+def test_the_countries_of_a_remote_posting_are_named_in_its_language(client):
+    posting = PostingFactory(language="de", remote=True, eligible_countries=["FR", "DE", "ES"], country="")
+
+    assert [country["name"] for country in job_posting(client, posting)["applicantLocationRequirements"]] == [
+        "Deutschland",
+        "Frankreich",
+        "Spanien",
+    ]
+
+
+def test_a_remote_posting_with_an_office_has_its_place_too(client):
+    posting = PostingFactory(remote=True, eligible_countries=["FR"], city="Berlin", country="DE")
+
+    data = job_posting(client, posting)
+
+    assert data["jobLocation"] == {
+        "@type": "Place",
+        "address": {"@type": "PostalAddress", "addressLocality": "Berlin", "addressCountry": "DE"},
+    }
+    assert data["applicantLocationRequirements"] == [{"@type": "Country", "name": "France"}]
 
 
 def test_a_remote_posting_without_eligible_countries_is_open_to_its_own_country(client):
     posting = PostingFactory(remote=True, eligible_countries=[], country="FR")
 
-    assert job_posting(client, posting)["applicantLocationRequirements"] == [{"@type": "Country", "name": "FR"}]
+    assert job_posting(client, posting)["applicantLocationRequirements"] == [{"@type": "Country", "name": "France"}]
 
 
 def test_a_posting_without_salary_has_no_base_salary(client):

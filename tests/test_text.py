@@ -73,15 +73,22 @@ def test_the_feed_of_a_search_with_control_characters_is_the_feed_of_the_search_
     assert feed.feed.title.startswith("Jobs: python ·")
 
 
-@pytest.mark.parametrize("path", ["/en/", "/en/feed/"])
-def test_no_odd_character_in_a_query_causes_a_server_error(client, path):
+@pytest.mark.parametrize(("path", "malformed_status"), [("/en/", 200), ("/en/feed/", 400)])
+def test_no_odd_character_in_a_query_causes_a_server_error(client, path, malformed_status):
+    """The listing reports malformed values on its form; the feed refuses them."""
     PostingFactory(tags=[TagFactory(slug="data")], company=CompanyFactory(slug="acme"))
     odd_text = "".join(ODD_QUERY_TEXT)
-    queries = [f"q=a{odd}b" for odd in ODD_QUERY_TEXT] + [
-        "&".join(f"{name}={odd_text}" for name in ["q", "tag", "company", "country", "workplace", "sort", "page"])
-    ]
+    expected = {f"q=a{odd}b": 200 for odd in ODD_QUERY_TEXT} | {
+        "&".join(
+            f"{name}={odd_text}" for name in ["q", "tag", "company", "country", "workplace", "sort", "page"]
+        ): malformed_status
+    }
 
-    failures = {query: status for query in queries if (status := client.get(f"{path}?{query}").status_code) != 200}
+    failures = {
+        query: status
+        for query, wanted in expected.items()
+        if (status := client.get(f"{path}?{query}").status_code) != wanted
+    }
 
     assert failures == {}
 

@@ -4,8 +4,9 @@ from babel.numbers import format_currency, get_currency_symbol
 from django import template
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
-from jobs.models import SalaryPeriod
+from jobs.models import Requirement, SalaryPeriod
 
 register = template.Library()
 
@@ -52,10 +53,36 @@ def salary_range(posting):
     return f"{amount} {period}".strip()
 
 
-@register.filter
-def by_kind(items):
-    """Items grouped by kind, kinds in the order they first appear, items in HR's order."""
+def grouped(items, field, choices):
+    """[(choice, its items)] for the `choices` that some of `items` have as `field`, items in HR's order."""
     groups = {}
     for item in items:
-        groups.setdefault(item.get_kind_display(), []).append(item)
-    return groups.items()
+        groups.setdefault(getattr(item, field), []).append(item)
+    return [(choice, groups[choice]) for choice in choices if choice in groups]
+
+
+@register.filter
+def by_kind(items):
+    """Items grouped by kind (a member of their Kind choices), kinds in the order the choices declare them."""
+    items = list(items)
+    return grouped(items, "kind", type(items[0]).Kind) if items else []
+
+
+@register.filter
+def by_priority(requirements):
+    """Requirements grouped by priority: what is required, then what is nice to have."""
+    return grouped(requirements, "priority", Requirement.Priority)
+
+
+@register.simple_tag
+def experience_range(posting):
+    """The years of experience the posting asks for: "8+ years of experience", "8–12 years of experience"."""
+    low, high = posting.experience_years, posting.experience_years_max
+    if not low and not high:
+        return ""
+    if high is not None and high != low:
+        return ngettext("%(low)s–%(high)s year of experience", "%(low)s–%(high)s years of experience", high) % {
+            "low": low,
+            "high": high,
+        }
+    return ngettext("%(years)s+ year of experience", "%(years)s+ years of experience", low) % {"years": low}

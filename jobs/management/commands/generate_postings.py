@@ -72,6 +72,7 @@ def vary(rng, original, company, number):
         salary_currency=original.salary_currency if salary else "",
         salary_period=original.salary_period if salary else "",
         experience_years=original.experience_years,
+        experience_years_max=original.experience_years_max,
         apply_url=original.apply_url,
         apply_email=original.apply_email,
         status=Status.PUBLISHED,
