@@ -126,29 +126,46 @@ def validation_errors(items, first_number=1):
 
 
 class ItemPasteForm(CleanForm):
-    """Lists pasted into one section of a posting: a box per kind of item, each item of a box gets its kind."""
+    """Lists pasted into one section of a posting: a box per kind of item (and per priority, where items have one)."""
 
     MAX_ITEMS = 100
 
     def __init__(self, *args, model, **kwargs):
         super().__init__(*args, **kwargs)
         self.model = model
-        self.has_kinds = hasattr(model, "kind")
-        boxes = (
-            model._meta.get_field("kind").choices if self.has_kinds else [("items", model._meta.verbose_name_plural)]
-        )
-        for name, label in boxes:
+        self.boxes = {}
+        for values, label in self.kinds(model):
+            name = "-".join(values.values()) or "items"
+            self.boxes[name] = values
             self.fields[name] = forms.CharField(
-                label=capfirst(label),
+                label=label,
                 required=False,
                 widget=forms.Textarea(attrs={"rows": 3, "class": "vLargeTextField"}),
             )
+
+    @staticmethod
+    def kinds(model):
+        """[({item field: value}, label)] of each box; a required item's box is named by its kind alone."""
+        if not hasattr(model, "kind"):
+            return [({}, capfirst(model._meta.verbose_name_plural))]
+        kinds = model._meta.get_field("kind").choices
+        if not hasattr(model, "priority"):
+            return [({"kind": kind}, capfirst(label)) for kind, label in kinds]
+        priorities = model._meta.get_field("priority")
+        return [
+            (
+                {"kind": kind} if priority == priorities.default else {"kind": kind, "priority": priority},
+                capfirst(label) if priority == priorities.default else f"{capfirst(label)} ({priority_label.lower()})",
+            )
+            for priority, priority_label in priorities.choices
+            for kind, label in kinds
+        ]
 
     def clean(self):
         cleaned_data = super().clean()
         self.items = []
         for name, text in list(cleaned_data.items()):
-            items = items_from(text, self.model(**({"kind": name} if self.has_kinds else {})))
+            items = items_from(text, self.model(**self.boxes[name]))
             for error in validation_errors(items):
                 self.add_error(name, error)
             self.items.extend(items)

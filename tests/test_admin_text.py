@@ -28,10 +28,14 @@ def texts(items):
     return [(getattr(item, "kind", None), item.text) for item in items.all()]
 
 
+def priorities(requirements):
+    return [item.priority for item in requirements.all()]
+
+
 @pytest.fixture
 def posting():
     posting = PostingFactory(summary="Run **payments**.", description="# Team\n\n• Small\n• Friendly", items=False)
-    add_items(posting, Requirement, (Kind.MUST_HAVE, "Python"), (Kind.MUST_HAVE, "SQL"))
+    add_items(posting, Requirement, (Kind.QUALIFICATION, "Python"), (Kind.QUALIFICATION, "SQL"))
     add_items(posting, Benefit, "Bike leasing")
     return posting
 
@@ -79,13 +83,13 @@ def test_the_preview_view_is_for_staff_who_may_write_postings(client):
 def test_a_pasted_list_becomes_one_item_per_line_after_the_existing_ones(admin_client, posting):
     data = change_form_data(change_page(admin_client, posting))
 
-    response = save(admin_client, posting, data | {"requirements-paste-hard_skill": THIRTY_BULLETS})
+    response = save(admin_client, posting, data | {"requirements-paste-technical_skill": THIRTY_BULLETS})
 
     assert response.status_code == 302
     assert texts(posting.requirements) == [
-        (Kind.MUST_HAVE, "Python"),
-        (Kind.MUST_HAVE, "SQL"),
-        *[(Kind.HARD_SKILL, f"Skill number {n}") for n in range(1, 31)],
+        (Kind.QUALIFICATION, "Python"),
+        (Kind.QUALIFICATION, "SQL"),
+        *[(Kind.TECHNICAL_SKILL, f"Skill number {n}") for n in range(1, 31)],
     ]
     assert [item.position for item in posting.requirements.all()] == list(range(1, 33))
 
@@ -94,8 +98,8 @@ def test_every_section_takes_pasted_lists_of_each_kind_in_one_save(admin_client,
     data = change_form_data(change_page(admin_client, posting)) | {
         "responsibilities-paste-primary": "1. Design the API\n2. Review code",
         "responsibilities-paste-secondary": "1) Join the on-call rotation",
-        "requirements-paste-must_have": "– Go\n– Kafka",
-        "requirements-paste-nice_to_have": "· Rust",
+        "requirements-paste-qualification": "– Go\n– Kafka",
+        "requirements-paste-qualification-preferred": "· Rust",
         "benefits-paste-items": "\tGym\n\tLunch",
         "career_steps-paste-from": "Backend developer, payments",
         "career_steps-paste-to": "Staff engineer\nEngineering manager",
@@ -110,12 +114,13 @@ def test_every_section_takes_pasted_lists_of_each_kind_in_one_save(admin_client,
         ("secondary", "Join the on-call rotation"),
     ]
     assert texts(posting.requirements) == [
-        (Kind.MUST_HAVE, "Python"),
-        (Kind.MUST_HAVE, "SQL"),
-        (Kind.MUST_HAVE, "Go"),
-        (Kind.MUST_HAVE, "Kafka"),
-        (Kind.NICE_TO_HAVE, "Rust"),
+        (Kind.QUALIFICATION, "Python"),
+        (Kind.QUALIFICATION, "SQL"),
+        (Kind.QUALIFICATION, "Go"),
+        (Kind.QUALIFICATION, "Kafka"),
+        (Kind.QUALIFICATION, "Rust"),
     ]
+    assert priorities(posting.requirements) == ["required"] * 4 + ["preferred"]
     assert texts(posting.benefits) == [(None, "Bike leasing"), (None, "Gym"), (None, "Lunch")]
     assert texts(posting.career_steps) == [
         ("from", "Backend developer, payments"),
@@ -149,7 +154,7 @@ def test_a_new_posting_takes_pasted_lists_too(admin_client):
         "workplace": "onsite",
         "country": "DE",
         "status": "draft",
-        "requirements-paste-must_have": THIRTY_BULLETS,
+        "requirements-paste-qualification": THIRTY_BULLETS,
     }
 
     response = admin_client.post(reverse("admin:jobs_posting_add"), data)
@@ -163,20 +168,25 @@ def test_a_row_given_several_lines_becomes_one_item_per_line_in_its_place(admin_
     data = change_form_data(change_page(admin_client, posting))
     data["requirements-0-text"] = "• Python 3\r\n• Django that\r\nwraps\r\n• pytest"
     extra = data["requirements-TOTAL_FORMS"]
-    data |= {f"requirements-{extra}-text": "1. Redis\n2. Celery", f"requirements-{extra}-kind": Kind.NICE_TO_HAVE}
+    data |= {
+        f"requirements-{extra}-text": "1. Redis\n2. Celery",
+        f"requirements-{extra}-kind": Kind.TECHNICAL_SKILL,
+        f"requirements-{extra}-priority": Requirement.Priority.PREFERRED,
+    }
     data["requirements-TOTAL_FORMS"] = str(int(extra) + 1)
 
     response = save(admin_client, posting, data)
 
     assert response.status_code == 302
     assert texts(posting.requirements) == [
-        (Kind.MUST_HAVE, "Python 3"),
-        (Kind.MUST_HAVE, "Django that wraps"),
-        (Kind.MUST_HAVE, "pytest"),
-        (Kind.MUST_HAVE, "SQL"),
-        (Kind.NICE_TO_HAVE, "Redis"),
-        (Kind.NICE_TO_HAVE, "Celery"),
+        (Kind.QUALIFICATION, "Python 3"),
+        (Kind.QUALIFICATION, "Django that wraps"),
+        (Kind.QUALIFICATION, "pytest"),
+        (Kind.QUALIFICATION, "SQL"),
+        (Kind.TECHNICAL_SKILL, "Redis"),
+        (Kind.TECHNICAL_SKILL, "Celery"),
     ]
+    assert priorities(posting.requirements)[-2:] == ["preferred", "preferred"]
     assert [item.position for item in posting.requirements.all()] == [1, 2, 3, 4, 5, 6]
 
 
@@ -186,13 +196,14 @@ def test_a_bullet_typed_into_a_row_is_removed_and_unchanged_rows_are_left_alone(
     extra = data["requirements-TOTAL_FORMS"]
     data |= {
         f"requirements-{extra}-text": "•\tDocker",
-        f"requirements-{extra}-kind": Kind.MUST_HAVE,
+        f"requirements-{extra}-kind": Kind.QUALIFICATION,
+        f"requirements-{extra}-priority": Requirement.Priority.REQUIRED,
         "requirements-TOTAL_FORMS": str(int(extra) + 1),
     }
 
     save(admin_client, posting, data)
 
-    assert texts(posting.requirements)[-1] == (Kind.MUST_HAVE, "Docker")
+    assert texts(posting.requirements)[-1] == (Kind.QUALIFICATION, "Docker")
     assert texts(posting.benefits) == [(None, "- Kept as it was")]
 
 
@@ -200,7 +211,7 @@ def test_a_conflicting_save_keeps_the_pasted_lists_on_the_form_and_adds_nothing(
     mine = change_form_data(change_page(admin_client, posting))
     assert save(admin_client, posting, mine | {"title": "Theirs"}).status_code == 302
 
-    response = save(admin_client, posting, mine | {"requirements-paste-hard_skill": THIRTY_BULLETS})
+    response = save(admin_client, posting, mine | {"requirements-paste-technical_skill": THIRTY_BULLETS})
 
     assert response.status_code == 200
     assert response.context["adminform"].form.non_field_errors()

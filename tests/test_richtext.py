@@ -263,7 +263,7 @@ def test_the_posting_page_shows_the_rendered_text_under_its_own_headings(client)
 @pytest.mark.django_db
 def test_json_ld_has_the_rendered_description_and_plain_item_texts(client):
     posting = PostingFactory(summary="Run **payments**.", description="# Team\n\n• One\n• Two", items=False)
-    add_items(posting, Requirement, (Requirement.Kind.HARD_SKILL, "**Python** and [Django](https://d.example)"))
+    add_items(posting, Requirement, (Requirement.Kind.TECHNICAL_SKILL, "**Python** and [Django](https://d.example)"))
 
     [data] = json_ld(client.get(posting.get_absolute_url()))
 
@@ -291,7 +291,7 @@ def test_search_indexes_the_words_without_the_markup(client):
         description="# Stack\n\nSee [our blog](https://zorblatt.example/engineering).",
         items=False,
     )
-    add_items(posting, Requirement, (Requirement.Kind.HARD_SKILL, "_Kubernetes_ in production"))
+    add_items(posting, Requirement, (Requirement.Kind.TECHNICAL_SKILL, "_Kubernetes_ in production"))
     reindex([posting.pk])
     posting.refresh_from_db()
 
@@ -305,7 +305,7 @@ def test_search_indexes_the_words_without_the_markup(client):
 @pytest.mark.django_db
 def test_the_export_carries_rendered_html_for_others_and_the_source_for_a_lossless_reimport(tmp_path):
     posting = PostingFactory(summary="Run **payments**.", description=PASTED_FROM_WORD, items=False)
-    add_items(posting, Requirement, (Requirement.Kind.HARD_SKILL, "**Python:** 5 years"))
+    add_items(posting, Requirement, (Requirement.Kind.TECHNICAL_SKILL, "**Python:** 5 years"))
     path = tmp_path / "postings.json"
     call_command("export_postings", "--output", str(path), stderr=io.StringIO())
     [record] = json.loads(path.read_text())
@@ -313,7 +313,9 @@ def test_the_export_carries_rendered_html_for_others_and_the_source_for_a_lossle
     assert "<li>Design the API</li>" in record["description"]
     assert record["x-jobboard"]["summary"] == "Run **payments**."
     assert record["x-jobboard"]["description"] == PASTED_FROM_WORD
-    assert record["x-jobboard"]["requirements"] == [{"kind": "hard_skill", "text": "**Python:** 5 years"}]
+    assert record["x-jobboard"]["requirements"] == [
+        {"kind": "technical_skill", "priority": "required", "text": "**Python:** 5 years"}
+    ]
 
     Posting.objects.all().delete()
     call_command("import_postings", str(path), stdout=io.StringIO())

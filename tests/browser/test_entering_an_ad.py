@@ -84,7 +84,7 @@ def test_a_pasted_list_of_any_length_is_entered_and_published_in_the_same_few_ac
 
     log_in_and_add_a_posting(actions, live_server)
     fill_the_essentials(actions, "Backend engineer")
-    paste(actions, "requirements", Requirement.Kind.HARD_SKILL, lines)
+    paste(actions, "requirements", Requirement.Kind.TECHNICAL_SKILL, lines)
     publish(actions)
 
     assert actions.count == ACTIONS_FOR_ONE_PASTED_LIST
@@ -131,9 +131,9 @@ def test_a_sixty_bullet_lead_ad_is_entered_in_at_most_forty_actions(live_server,
     groups = [
         ("responsibilities", "primary", 12),
         ("responsibilities", "secondary", 6),
-        ("requirements", "must_have", 10),
-        ("requirements", "nice_to_have", 6),
-        ("requirements", "hard_skill", 8),
+        ("requirements", "qualification", 10),
+        ("requirements", "technical_skill-preferred", 6),
+        ("requirements", "technical_skill", 8),
         ("requirements", "soft_skill", 5),
         ("requirements", "education", 2),
         ("requirements", "experience", 1),
