@@ -151,7 +151,8 @@ def matches(text, language=None):
     if uses_postgres():
         languages = [language] if language else SEARCH_CONFIGS
         return reduce(or_, (Q(language=code, search_vector=search_query(text, code)) for code in languages))
-    return Q(*(Q(search_document__contains=word) for word in fold(text).split()))
+    words = Q(*(Q(search_document__contains=word) for word in fold(text).split()))
+    return words & Q(language=language) if language else words
 
 
 def rank(text, language):

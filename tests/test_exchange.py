@@ -203,7 +203,7 @@ def test_an_unknown_version_of_the_format_is_refused(tmp_path, version):
     record["x-jobboard"]["version"] = version
     stderr = io.StringIO()
 
-    with pytest.raises(CommandError, match="1 records have errors"):
+    with pytest.raises(CommandError, match="1 record has errors"):
         call_command("import_postings", str(write(tmp_path, [record])), stderr=stderr)
 
     assert "x-jobboard: Expected version 2 of the format." in stderr.getvalue()
@@ -373,7 +373,6 @@ def test_imported_text_loses_its_control_characters_and_lone_surrogates(tmp_path
             "x-jobboard.tags.0.translatedNames: Expected an object of names by language code.",
         ),
         ("x-jobboard.benefits", "none", "x-jobboard.benefits: Expected a list."),
-        ("x-jobboard.version", 2, "x-jobboard: Expected version 1 of the format."),
     ],
 )
 def test_a_value_of_the_wrong_kind_is_reported_at_its_path(tmp_path, path, value, error):
@@ -387,7 +386,7 @@ def test_a_value_of_the_wrong_kind_is_reported_at_its_path(tmp_path, path, value
     target[key] = value
     stderr = io.StringIO()
 
-    with pytest.raises(CommandError, match="1 records have errors; nothing was imported."):
+    with pytest.raises(CommandError, match="1 record has errors; nothing was imported."):
         call_command("import_postings", str(write(tmp_path, [record])), stderr=stderr)
 
     assert stderr.getvalue().splitlines()[1:] == [f"  {error}"]
@@ -396,7 +395,7 @@ def test_a_value_of_the_wrong_kind_is_reported_at_its_path(tmp_path, path, value
 def test_a_file_that_is_not_a_list_of_records_is_refused(tmp_path):
     stderr = io.StringIO()
 
-    with pytest.raises(CommandError, match="1 records have errors; nothing was imported."):
+    with pytest.raises(CommandError, match="1 record has errors; nothing was imported."):
         call_command("import_postings", str(write(tmp_path, {"@type": "JobPosting"})), stderr=stderr)
 
     assert stderr.getvalue() == "File\n  Expected a JSON list of JobPosting records.\n"

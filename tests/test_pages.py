@@ -117,8 +117,8 @@ def test_requirements_are_grouped_by_type_in_a_fixed_order_with_what_is_nice_to_
 
     assert requirements == (
         '<h3>Experience</h3><ul class="items"><li>Eight years of backend work</li></ul>'
-        '<h3>Education</h3><ul class="items"><li>A bachelor&#x27;s degree</li></ul>'
-        '<h4 class="items__label">Nice to have</h4><ul class="items"><li>A master&#x27;s degree</li></ul>'
+        '<h3>Education</h3><ul class="items"><li>A bachelor\'s degree</li></ul>'
+        '<h4 class="items__label">Nice to have</h4><ul class="items"><li>A master\'s degree</li></ul>'
         '<h3>Technical skills</h3><ul class="items"><li>Python</li></ul>'
         '<h4 class="items__label">Nice to have</h4><ul class="items"><li>Kubernetes</li></ul>'
         '<h3>Soft skills</h3><ul class="items"><li>Calm under pressure</li></ul>'

@@ -94,7 +94,7 @@ def test_a_keyword_typed_in_the_listing_form_is_ranked_by_relevance(client, post
     assert [posting.title for posting in response.context["page"].object_list] == ["Rust developer", "Accountant"]
 
 
-def test_search_excludes_other_languages(postgres):
+def test_search_excludes_other_languages():
     english = PostingFactory(language="en", title="Python developer")
     PostingFactory(language="fr", title="Développeur Python")
 

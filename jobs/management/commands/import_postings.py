@@ -33,7 +33,9 @@ class Command(BaseCommand):
                 self.stderr.write(label)
                 for message in messages:
                     self.stderr.write(f"  {message}")
-            raise CommandError(f"{len(failure.errors)} records have errors; nothing was imported.") from None
+            faulty = len(failure.errors)
+            records = "1 record has" if faulty == 1 else f"{faulty} records have"
+            raise CommandError(f"{records} errors; nothing was imported.") from None
         if dry_run:
             self.stdout.write(f"All {len(imported)} records are valid; nothing was imported (dry run).")
             return
