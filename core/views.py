@@ -1,7 +1,14 @@
-from django.db import DatabaseError, connection
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
 from django.http import HttpResponse, HttpResponsePermanentRedirect
+from django.template.loader import render_to_string
 from django.templatetags.static import static
+from django.utils.cache import add_never_cache_headers
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
+
+# Seconds a client is asked to wait before trying again.
+DATABASE_RETRY_AFTER = 30
+RATE_LIMIT_RETRY_AFTER = 60
 
 
 def favicon(request):
@@ -9,12 +16,37 @@ def favicon(request):
     return HttpResponsePermanentRedirect(static("img/favicon.svg"))
 
 
+@require_safe
 @never_cache
 def healthz(request):
-    """For load balancers: 200 when the database answers, 503 when it does not."""
+    """For load balancers: 200 when the database takes a new connection and answers, 503 when not. The cache is not consulted.
+
+    A new connection each time, so the answer comes within the connect timeout (DJANGO_DB_CONNECT_TIMEOUT) even when
+    the server hung with connections open.
+    """
+    checker = connections.create_connection(DEFAULT_DB_ALIAS)
     try:
-        with connection.cursor() as cursor:
+        with checker.cursor() as cursor:
             cursor.execute("SELECT 1")
     except DatabaseError:
         return HttpResponse("database unavailable\n", status=503, content_type="text/plain")
+    finally:
+        checker.close()
     return HttpResponse("ok\n", content_type="text/plain")
+
+
+def database_unavailable(request, exception):
+    """The 503 page, in the visitor's language, rendered without the database."""
+    response = HttpResponse(render_to_string("503.html"), status=503)
+    response["Retry-After"] = str(DATABASE_RETRY_AFTER)
+    add_never_cache_headers(response)
+    first_line = next(iter(str(exception).strip().splitlines()), "")
+    response.log_error = f"database unavailable: {type(exception).__name__}: {first_line}"
+    return response
+
+
+def too_many_requests(request, exception):
+    """django-ratelimit's answer when a client address posts a form too often (settings.RATE_LIMITS)."""
+    response = HttpResponse(render_to_string("429.html"), status=429)
+    response["Retry-After"] = str(RATE_LIMIT_RETRY_AFTER)
+    return response
