@@ -66,6 +66,7 @@ MIDDLEWARE = [
     # over plain HTTP with the backend's address as Host.
     "core.middleware.HealthCheckMiddleware",
     "core.middleware.AllowedMethodsMiddleware",
+    "core.middleware.QueryDeadlineMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -102,21 +103,24 @@ TEMPLATES = [
 ]
 
 
-def database(url):
-    """A database from its URL, with limits that make a down or hung PostgreSQL fail requests fast.
+# A down or hung PostgreSQL fails requests fast: a new connection gives up after the connect timeout
+# (libpq's minimum is 2 s), the server ends a statement at the statement timeout, and a server too
+# hung to do so has the query cut off on our side a second later (core.database). Each request
+# opens its own connection (DJANGO_DB_CONN_MAX_AGE=0), so none is left behind on a hung server.
+DATABASE_CONNECT_TIMEOUT = int(os.environ.get("DJANGO_DB_CONNECT_TIMEOUT", "2"))
+DATABASE_STATEMENT_TIMEOUT = float(os.environ.get("DJANGO_DB_STATEMENT_TIMEOUT", "5"))
+DATABASE_QUERY_DEADLINE = DATABASE_STATEMENT_TIMEOUT + 1 if DATABASE_STATEMENT_TIMEOUT else None
 
-    Each request opens its own connection (DJANGO_DB_CONN_MAX_AGE=0): psycopg has no client-side
-    limit on a query, so a persistent connection to a server that stopped answering would hold its
-    worker until the server comes back, while a new connection gives up after the connect timeout.
-    """
+
+def database(url):
+    """A database from its URL, with the timeouts above when it is PostgreSQL."""
     config = dj_database_url.parse(
         url, conn_max_age=int(os.environ.get("DJANGO_DB_CONN_MAX_AGE", "0")), conn_health_checks=True
     )
     if config["ENGINE"] == "django.db.backends.postgresql":
-        statement_timeout_ms = int(float(os.environ.get("DJANGO_DB_STATEMENT_TIMEOUT", "10")) * 1000)
         config["OPTIONS"] = {
-            "connect_timeout": int(os.environ.get("DJANGO_DB_CONNECT_TIMEOUT", "3")),
-            "options": f"-c statement_timeout={statement_timeout_ms}",
+            "connect_timeout": DATABASE_CONNECT_TIMEOUT,
+            "options": f"-c statement_timeout={int(DATABASE_STATEMENT_TIMEOUT * 1000)}",
             **config.get("OPTIONS", {}),
         }
     return config

@@ -4,11 +4,14 @@ import logging
 import re
 import time
 import uuid
+from contextlib import ExitStack
 
-from django.db import InterfaceError, OperationalError
+from django.conf import settings
+from django.db import InterfaceError, OperationalError, connections
 from django.http import HttpResponseNotAllowed
 
 from core import views
+from core.database import QueryWatchdog
 from core.logging import request_id
 
 request_log = logging.getLogger("core.requests")
@@ -81,6 +84,23 @@ class AllowedMethodsMiddleware:
         if request.method not in ALLOWED_METHODS:
             return HttpResponseNotAllowed(ALLOWED_METHODS)
         return self.get_response(request)
+
+
+class QueryDeadlineMiddleware:
+    """Watches the request's PostgreSQL queries (core.database), when settings.DATABASE_QUERY_DEADLINE is set."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.watchdog = QueryWatchdog(settings.DATABASE_QUERY_DEADLINE) if settings.DATABASE_QUERY_DEADLINE else None
+
+    def __call__(self, request):
+        if self.watchdog is None:
+            return self.get_response(request)
+        with ExitStack() as watched:
+            for connection in connections.all():
+                if connection.vendor == "postgresql":
+                    watched.enter_context(connection.execute_wrapper(self.watchdog))
+            return self.get_response(request)
 
 
 class DatabaseUnavailableMiddleware:

@@ -8,10 +8,11 @@ import time
 from pathlib import Path
 
 import pytest
-from django.db import DatabaseError, OperationalError
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, OperationalError, connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.utils import ConnectionHandler
 
+from core.database import QueryWatchdog
 from tests.conftest import PRODUCTION_SECRET_KEY
 from tests.factories import HREditorFactory
 
@@ -109,7 +110,7 @@ def test_healthz_answers_503_when_the_database_fails(client, monkeypatch):
 def test_postgresql_connections_have_connect_and_statement_timeouts_and_no_persistence(production_settings):
     databases = production_settings(DATABASE_URL="postgres://jobs@db.internal:5432/jobs")["DATABASES"]
 
-    assert databases["default"]["OPTIONS"] == {"connect_timeout": 3, "options": "-c statement_timeout=10000"}
+    assert databases["default"]["OPTIONS"] == {"connect_timeout": 2, "options": "-c statement_timeout=5000"}
     assert databases["default"]["CONN_MAX_AGE"] == 0
     assert "replica" not in databases
 
@@ -127,6 +128,7 @@ def test_database_timeouts_and_the_replica_come_from_the_environment(production_
         assert read["DATABASES"][alias]["OPTIONS"] == {"connect_timeout": 5, "options": "-c statement_timeout=2500"}
         assert read["DATABASES"][alias]["CONN_MAX_AGE"] == 60
     assert read["DATABASES"]["replica"]["HOST"] == "replica.internal"
+    assert read["DATABASE_QUERY_DEADLINE"] == 3.5
     assert read["DATABASE_ROUTERS"] == ["config.routers.ReplicaRouter"]
     assert "config.routers.ReplicaMiddleware" in read["MIDDLEWARE"]
 
@@ -142,7 +144,7 @@ def test_a_hung_postgresql_fails_a_new_connection_at_the_connect_timeout(product
         with pytest.raises(OperationalError):
             connection.ensure_connection()
 
-    assert 2.5 < time.monotonic() - started < 5
+    assert 1.5 < time.monotonic() - started < 4
 
 
 def test_the_cache_and_the_rate_limits_use_redis_with_short_timeouts(production_settings):
@@ -204,3 +206,19 @@ def test_gunicorn_takes_workers_threads_and_timeouts_from_the_environment():
         "8",
         "20",
     )
+
+
+@pytest.mark.django_db
+def test_a_query_the_server_does_not_answer_is_cut_off_at_its_deadline():
+    """The client-side deadline (core.database) ends a query even when the server cannot: here one sleeping longer."""
+    connection = connections.create_connection(DEFAULT_DB_ALIAS)
+    if connection.vendor != "postgresql":
+        pytest.skip("the deadline watches PostgreSQL connections")
+    started = time.monotonic()
+    try:
+        with connection.execute_wrapper(QueryWatchdog(0.5, interval=0.1)), pytest.raises(OperationalError):
+            connection.cursor().execute("SELECT pg_sleep(5)")
+    finally:
+        connection.close()
+
+    assert time.monotonic() - started < 1.5

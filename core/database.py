@@ -1,0 +1,47 @@
+"""A client-side deadline for queries: a PostgreSQL that stopped answering fails the query instead of holding the thread.
+
+The server's statement_timeout ends slow queries, but only a server that still runs can enforce it,
+and psycopg has no client-side limit of its own. So while a request runs, every query it sends is
+watched; one still unanswered past its deadline gets its connection's socket shut down, and psycopg
+raises an OperationalError (a 503 page, core.middleware.DatabaseUnavailableMiddleware).
+"""
+
+import socket
+import threading
+import time
+
+
+class QueryWatchdog:
+    """Shuts down the socket of any watched query older than `seconds`, checking every `interval` seconds."""
+
+    def __init__(self, seconds, interval=0.25):
+        self.seconds = seconds
+        self.interval = interval
+        self.running = {}  # a token per query in flight: (deadline, socket file descriptor)
+        self.lock = threading.Lock()
+        self.thread = None
+
+    def __call__(self, execute, sql, params, many, context):
+        """An execute wrapper (connection.execute_wrapper): the query runs under watch."""
+        token = object()
+        with self.lock:
+            self.running[token] = (time.monotonic() + self.seconds, context["connection"].connection.fileno())
+            if self.thread is None:
+                self.thread = threading.Thread(target=self.watch, name="query-watchdog", daemon=True)
+                self.thread.start()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            with self.lock:
+                del self.running[token]
+
+    def watch(self):
+        while True:
+            time.sleep(self.interval)
+            now = time.monotonic()
+            # Under the lock a watched query has not returned, so its connection, and its descriptor, are still open.
+            with self.lock:
+                for deadline, descriptor in self.running.values():
+                    if now > deadline:
+                        with socket.fromfd(descriptor, socket.AF_INET, socket.SOCK_STREAM) as stuck:
+                            stuck.shutdown(socket.SHUT_RDWR)
