@@ -105,8 +105,10 @@ TEMPLATES = [
 
 # A down or hung PostgreSQL fails requests fast: a new connection gives up after the connect timeout
 # (libpq's minimum is 2 s), the server ends a statement at the statement timeout, and a server too
-# hung to do so has the query cut off on our side a second later (core.database). Each request
-# opens its own connection (DJANGO_DB_CONN_MAX_AGE=0), so none is left behind on a hung server.
+# hung to do so has the query cut off on our side a second later (core.database).
+# Connections are kept for a minute between requests, without Django's health check: that check's
+# query bypasses the deadline and would wait for a hung server forever. A connection the server
+# dropped (a restart) fails its next query instead, one 503, and is replaced.
 DATABASE_CONNECT_TIMEOUT = int(os.environ.get("DJANGO_DB_CONNECT_TIMEOUT", "2"))
 DATABASE_STATEMENT_TIMEOUT = float(os.environ.get("DJANGO_DB_STATEMENT_TIMEOUT", "5"))
 DATABASE_QUERY_DEADLINE = DATABASE_STATEMENT_TIMEOUT + 1 if DATABASE_STATEMENT_TIMEOUT else None
@@ -114,9 +116,7 @@ DATABASE_QUERY_DEADLINE = DATABASE_STATEMENT_TIMEOUT + 1 if DATABASE_STATEMENT_T
 
 def database(url):
     """A database from its URL, with the timeouts above when it is PostgreSQL."""
-    config = dj_database_url.parse(
-        url, conn_max_age=int(os.environ.get("DJANGO_DB_CONN_MAX_AGE", "0")), conn_health_checks=True
-    )
+    config = dj_database_url.parse(url, conn_max_age=int(os.environ.get("DJANGO_DB_CONN_MAX_AGE", "60")))
     if config["ENGINE"] == "django.db.backends.postgresql":
         config["OPTIONS"] = {
             "connect_timeout": DATABASE_CONNECT_TIMEOUT,

@@ -1,8 +1,5 @@
 """The cache as an optimisation that may fail: a tolerant Redis backend, and cache keys that clients cannot multiply."""
 
-import logging
-import threading
-import time
 from functools import wraps
 
 from django.core.cache.backends.redis import RedisCache
@@ -11,18 +8,9 @@ from django.utils.module_loading import import_string
 from django.views.decorators.cache import cache_page
 from redis.exceptions import RedisError
 
-logger = logging.getLogger(__name__)
+from core.outages import Outage
 
-
-class Outage:
-    """Whether one Redis server is failing, shared by the threads of a process."""
-
-    def __init__(self):
-        self.lock = threading.Lock()
-        self.retry_at = None  # monotonic time of the next try while failing, else None
-
-
-OUTAGES = {}
+OUTAGES = {}  # per Redis server
 
 
 def _tolerant(name):
@@ -50,25 +38,17 @@ class TolerantRedisCache(RedisCache):
         fallback = import_string(params.get("FALLBACK", "django.core.cache.backends.dummy.DummyCache"))
         inherited = {name: params[name] for name in ("TIMEOUT", "KEY_PREFIX", "VERSION") if name in params}
         self._fallback = fallback(f"fallback:{server}", inherited)
-        self._outage = OUTAGES.setdefault(server, Outage())
+        self._outage = OUTAGES.setdefault(server, Outage(f"Cache {server}", self.RETRY_SECONDS))
 
     def _call(self, name, *args, **kwargs):
-        outage = self._outage
-        if outage.retry_at is not None and time.monotonic() < outage.retry_at:
+        if self._outage.skipping():
             return getattr(self._fallback, name)(*args, **kwargs)
         try:
             result = getattr(RedisCache, name)(self, *args, **kwargs)
         except RedisError as error:
-            with outage.lock:
-                if outage.retry_at is None:
-                    logger.warning("Cache unavailable, serving without it: %s: %s", type(error).__name__, error)
-                outage.retry_at = time.monotonic() + self.RETRY_SECONDS
+            self._outage.failed(error)
             return getattr(self._fallback, name)(*args, **kwargs)
-        if outage.retry_at is not None:
-            with outage.lock:
-                if outage.retry_at is not None:
-                    logger.info("Cache available again")
-                    outage.retry_at = None
+        self._outage.succeeded()
         return result
 
     add = _tolerant("add")

@@ -1,14 +1,38 @@
-"""A client-side deadline for queries: a PostgreSQL that stopped answering fails the query instead of holding the thread.
+"""A database that is down or hung fails requests fast.
 
 The server's statement_timeout ends slow queries, but only a server that still runs can enforce it,
 and psycopg has no client-side limit of its own. So while a request runs, every query it sends is
 watched; one still unanswered past its deadline gets its connection's socket shut down, and psycopg
 raises an OperationalError (a 503 page, core.middleware.DatabaseUnavailableMiddleware).
+
+When a new connection then cannot be made either, the database is out: for the next seconds each
+process answers 503 at once (`outage`) rather than have every request wait for the timeouts again.
 """
 
 import socket
 import threading
 import time
+
+from django.db import DEFAULT_DB_ALIAS, Error, connections
+
+from core.outages import Outage
+
+outage = Outage("Database", retry_seconds=1)
+
+
+def database_answers():
+    """Whether the database takes a new connection and answers, within the connect timeout even when it hung."""
+    checker = connections.create_connection(DEFAULT_DB_ALIAS)
+    try:
+        with checker.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except Error as error:
+        outage.failed(error)
+        return False
+    finally:
+        checker.close()
+    outage.succeeded()
+    return True
 
 
 class QueryWatchdog:

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.db import InterfaceError, OperationalError, connections
 from django.http import HttpResponseNotAllowed
 
-from core import views
+from core import database, views
 from core.database import QueryWatchdog
 from core.logging import request_id
 
@@ -19,6 +19,8 @@ request_log = logging.getLogger("core.requests")
 # An id the proxy (or a client) sent is kept when it looks like one; anything else is replaced.
 REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
 ALLOWED_METHODS = ("GET", "HEAD", "POST")
+# PostgreSQL's code for a statement that ran past statement_timeout: a slow query, not an outage.
+QUERY_CANCELED = "57014"
 
 
 class RequestLogMiddleware:
@@ -104,15 +106,24 @@ class QueryDeadlineMiddleware:
 
 
 class DatabaseUnavailableMiddleware:
-    """A database that is down, hung past its timeouts or restarting gets a 503 page, not a 500 and a traceback."""
+    """A database that is down, hung past its timeouts or restarting gets a 503 page, not a 500 and a traceback.
+
+    A failure other than a statement timeout is checked on a new connection (core.database): when that
+    fails too, the process answers 503 at once for the next seconds.
+    """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
+        if database.outage.skipping():
+            return views.database_unavailable(request, "an outage seen moments ago")
         return self.get_response(request)
 
     def process_exception(self, request, exception):
-        if isinstance(exception, OperationalError | InterfaceError):
-            return views.database_unavailable(request, exception)
-        return None
+        if not isinstance(exception, OperationalError | InterfaceError):
+            return None
+        if getattr(exception.__cause__, "sqlstate", None) != QUERY_CANCELED:
+            database.database_answers()
+        first_line = next(iter(str(exception).strip().splitlines()), "")
+        return views.database_unavailable(request, f"{type(exception).__name__}: {first_line}")

@@ -5,6 +5,9 @@ from pathlib import Path
 import pytest
 from django.core.cache import caches
 
+from core import database
+from core.outages import Outage
+
 SETTINGS = Path(__file__).resolve().parent.parent / "config" / "settings.py"
 PRODUCTION_SECRET_KEY = "production-like-secret-key-for-tests-0123456789-abcdefghijklmnop"
 
@@ -15,6 +18,12 @@ def empty_cache():
     yield
     for cache in caches.all(initialized_only=True):
         cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def no_database_outage(monkeypatch):
+    """Each test starts without a database outage seen by an earlier one (core.database)."""
+    monkeypatch.setattr(database, "outage", Outage("Database", retry_seconds=1))
 
 
 @pytest.fixture

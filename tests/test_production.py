@@ -107,11 +107,12 @@ def test_healthz_answers_503_when_the_database_fails(client, monkeypatch):
     assert response.text == "database unavailable\n"
 
 
-def test_postgresql_connections_have_connect_and_statement_timeouts_and_no_persistence(production_settings):
+def test_postgresql_connections_have_connect_and_statement_timeouts_and_no_health_check_query(production_settings):
     databases = production_settings(DATABASE_URL="postgres://jobs@db.internal:5432/jobs")["DATABASES"]
 
     assert databases["default"]["OPTIONS"] == {"connect_timeout": 2, "options": "-c statement_timeout=5000"}
-    assert databases["default"]["CONN_MAX_AGE"] == 0
+    assert databases["default"]["CONN_MAX_AGE"] == 60
+    assert databases["default"]["CONN_HEALTH_CHECKS"] is False
     assert "replica" not in databases
 
 
@@ -121,12 +122,12 @@ def test_database_timeouts_and_the_replica_come_from_the_environment(production_
         DATABASE_REPLICA_URL="postgres://jobs@replica.internal:5432/jobs",
         DJANGO_DB_CONNECT_TIMEOUT="5",
         DJANGO_DB_STATEMENT_TIMEOUT="2.5",
-        DJANGO_DB_CONN_MAX_AGE="60",
+        DJANGO_DB_CONN_MAX_AGE="0",
     )
 
     for alias in ("default", "replica"):
         assert read["DATABASES"][alias]["OPTIONS"] == {"connect_timeout": 5, "options": "-c statement_timeout=2500"}
-        assert read["DATABASES"][alias]["CONN_MAX_AGE"] == 60
+        assert read["DATABASES"][alias]["CONN_MAX_AGE"] == 0
     assert read["DATABASES"]["replica"]["HOST"] == "replica.internal"
     assert read["DATABASE_QUERY_DEADLINE"] == 3.5
     assert read["DATABASE_ROUTERS"] == ["config.routers.ReplicaRouter"]

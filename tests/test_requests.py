@@ -9,7 +9,9 @@ import pytest
 from django.core.cache.backends.locmem import LocMemCache
 from django.db import DatabaseError, InterfaceError, OperationalError
 from django.db.backends.base.base import BaseDatabaseWrapper
+from psycopg.errors import QueryCanceled
 
+from core import database
 from tests.factories import HREditorFactory, PostingFactory
 
 pytestmark = pytest.mark.django_db
@@ -163,9 +165,34 @@ def test_an_unavailable_database_is_one_log_line_without_a_traceback(client, log
         response = client.get("/en/jobs/some-job/")
 
     assert response.status_code == 503
-    [line] = log_lines()
+    [outage, line] = log_lines()
+    assert (outage["logger"], outage["level"]) == ("core.outages", "WARNING")
+    assert outage["message"].startswith("Database unavailable: ")
     assert line["logger"] == "core.requests"
     assert (line["level"], line["status"]) == ("WARNING", 503)
     assert line["error"].startswith("database unavailable: ")
     assert "\n" not in line["error"]
     assert "exc_info" not in line
+
+
+def test_after_an_outage_is_seen_requests_get_503_at_once_and_the_database_is_tried_again_later(client, monkeypatch):
+    with mock.patch.object(BaseDatabaseWrapper, "ensure_connection", side_effect=database_down) as connect:
+        assert client.get("/en/").status_code == 503
+        attempts = connect.call_count
+        assert client.get("/de/").status_code == 503
+        assert client.get("/healthz").status_code == 503
+        assert connect.call_count == attempts
+
+    monkeypatch.setattr(database.outage, "retry_at", 0)
+    assert client.get("/en/").status_code == 200
+    assert client.get("/healthz").status_code == 200
+
+
+def test_a_statement_timeout_is_a_503_for_that_request_only(client):
+    timeout = OperationalError("canceling statement due to statement timeout")
+    timeout.__cause__ = QueryCanceled("canceling statement due to statement timeout")
+
+    with mock.patch("jobs.views.PostingFilter", side_effect=timeout):
+        assert client.get("/en/?q=slow").status_code == 503
+
+    assert client.get("/en/").status_code == 200
