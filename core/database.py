@@ -5,8 +5,9 @@ and psycopg has no client-side limit of its own. So while a request runs, every 
 watched; one still unanswered past its deadline gets its connection's socket shut down, and psycopg
 raises an OperationalError (a 503 page, core.middleware.DatabaseUnavailableMiddleware).
 
-When a new connection then cannot be made either, the database is out: for the next seconds each
-process answers 503 at once (`outage`) rather than have every request wait for the timeouts again.
+Such a query, or a failure that a new connection confirms, means the database is out: for the next
+second the process answers 503 at once (`outage`) rather than have every request wait for the
+timeouts again.
 """
 
 import socket
@@ -69,3 +70,4 @@ class QueryWatchdog:
                     if now > deadline:
                         with socket.fromfd(descriptor, socket.AF_INET, socket.SOCK_STREAM) as stuck:
                             stuck.shutdown(socket.SHUT_RDWR)
+                        outage.failed(TimeoutError(f"a query got no answer within {self.seconds:g} s"))

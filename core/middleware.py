@@ -109,7 +109,7 @@ class DatabaseUnavailableMiddleware:
     """A database that is down, hung past its timeouts or restarting gets a 503 page, not a 500 and a traceback.
 
     A failure other than a statement timeout is checked on a new connection (core.database): when that
-    fails too, the process answers 503 at once for the next seconds.
+    fails too, the process answers 503 at once for the next second.
     """
 
     def __init__(self, get_response):
@@ -123,7 +123,7 @@ class DatabaseUnavailableMiddleware:
     def process_exception(self, request, exception):
         if not isinstance(exception, OperationalError | InterfaceError):
             return None
-        if getattr(exception.__cause__, "sqlstate", None) != QUERY_CANCELED:
+        if not database.outage.skipping() and getattr(exception.__cause__, "sqlstate", None) != QUERY_CANCELED:
             database.database_answers()
         first_line = next(iter(str(exception).strip().splitlines()), "")
         return views.database_unavailable(request, f"{type(exception).__name__}: {first_line}")

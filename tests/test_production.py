@@ -12,6 +12,7 @@ from django.db import DEFAULT_DB_ALIAS, DatabaseError, OperationalError, connect
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.utils import ConnectionHandler
 
+from core import database
 from core.database import QueryWatchdog
 from tests.conftest import PRODUCTION_SECRET_KEY
 from tests.factories import HREditorFactory
@@ -223,3 +224,4 @@ def test_a_query_the_server_does_not_answer_is_cut_off_at_its_deadline():
         connection.close()
 
     assert time.monotonic() - started < 1.5
+    assert database.outage.skipping()
