@@ -282,6 +282,7 @@ class Stack:
             self.redis.start()
             self.environment = production_environment(self.postgres.url, self.redis.url, **self.extra)
             development = {**self.environment, "DJANGO_DEBUG": "true"}
+            manage(self.environment, "collectstatic", "--noinput", "--verbosity", "0")
             manage(development, "migrate", "--verbosity", "0")
             manage(development, "seed_demo")
             if self.postings:
