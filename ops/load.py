@@ -59,13 +59,14 @@ def main():
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--seconds", type=int, default=60)
     parser.add_argument("--postings", type=int, default=0)
+    parser.add_argument("--direct", action="store_true")
     options = parser.parse_args()
 
-    with Stack(instances=options.instances, nginx=True, postings=options.postings) as stack:
+    with Stack(instances=options.instances, nginx=not options.direct, postings=options.postings) as stack:
         ports = ", ".join(str(instance.port) for instance in stack.instances)
+        front = "" if options.direct else f"nginx {stack.base_url} -> "
         print(
-            f"nginx {stack.base_url} -> gunicorn on {ports} (2 workers x 4 threads each); "
-            f"{options.clients} clients for {options.seconds} s\n"
+            f"{front}gunicorn on {ports} (2 workers x 4 threads each); {options.clients} clients for {options.seconds} s\n"
         )
         results = Load(stack.base_url, visitor_mix(stack.base_url), options.clients, options.seconds).run()
         by_kind = defaultdict(list)
