@@ -25,11 +25,14 @@ def replica(settings):
 
 @pytest.fixture
 def primary_and_replica(replica):
-    """A posting on the primary and a different one on the replica, as if the replica lagged behind."""
+    """A posting on the primary and a different one on the replica, as if the replica lagged behind.
+
+    The replica's posting is inserted as a row: Posting.save() also writes work countries, through the primary.
+    """
     PostingFactory(language="en", title="Only on the primary", slug="on-primary")
     on_replica = PostingFactory.build(language="en", title="Only on the replica", slug="on-replica")
     on_replica.company.save(using="replica")
-    on_replica.save(using="replica")
+    Posting.objects.using("replica").bulk_create([on_replica])
 
 
 def test_a_visitor_reads_the_listing_from_the_replica(client, primary_and_replica):
