@@ -1,6 +1,19 @@
-"""gunicorn's settings: it believes a proxy's X-Forwarded-Proto/-Ssl/-Protocol only when Django does."""
+"""gunicorn's settings, from the environment (see README "Production"); forwarded headers are believed only when Django believes them."""
+
+import os
 
 from config.settings import BEHIND_PROXY
+
+bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
+# Threads let a worker serve other requests while one waits on the database or the cache.
+worker_class = "gthread"
+workers = int(os.environ.get("GUNICORN_WORKERS", "2"))
+threads = int(os.environ.get("GUNICORN_THREADS", "4"))
+# A worker that stops answering its arbiter this long is restarted; requests fail well before,
+# at the database's connect and statement timeouts.
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
+graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "30"))
+keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "5"))
 
 # Behind the proxy, gunicorn trusts those headers from its default addresses (127.0.0.1 and ::1,
 # or FORWARDED_ALLOW_IPS); without one, from nobody.

@@ -8,6 +8,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
+from pythonjsonlogger.core import RESERVED_ATTRS as RESERVED_LOG_ATTRS
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -54,11 +55,18 @@ INSTALLED_APPS = [
     "django_htmx",
     "reversion",
     "axes",
+    "django_ratelimit",
     "core",
     "jobs",
 ]
 
 MIDDLEWARE = [
+    "core.middleware.RequestLogMiddleware",
+    # Before anything that checks the host or redirects to HTTPS: load balancers call /healthz
+    # over plain HTTP with the backend's address as Host.
+    "core.middleware.HealthCheckMiddleware",
+    "core.middleware.AllowedMethodsMiddleware",
+    "core.middleware.QueryDeadlineMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -71,6 +79,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
+    "django_ratelimit.middleware.RatelimitMiddleware",
+    "core.middleware.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -92,23 +102,64 @@ TEMPLATES = [
     },
 ]
 
-DATABASES = {
-    "default": dj_database_url.config(
-        env="DATABASE_URL",
-        default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
-        conn_max_age=600,
-        conn_health_checks=True,
+
+# A down or hung PostgreSQL fails requests fast: a new connection gives up after the connect timeout
+# (libpq's minimum is 2 s), the server ends a statement at the statement timeout, and a server too
+# hung to do so has the query cut off on our side a second later (core.database).
+# Connections are kept for a minute between requests, without Django's health check: that check's
+# query bypasses the deadline and would wait for a hung server forever. A connection the server
+# dropped (a restart) fails its next query instead, one 503, and is replaced.
+DATABASE_CONNECT_TIMEOUT = int(os.environ.get("DJANGO_DB_CONNECT_TIMEOUT", "2"))
+DATABASE_STATEMENT_TIMEOUT = float(os.environ.get("DJANGO_DB_STATEMENT_TIMEOUT", "5"))
+DATABASE_QUERY_DEADLINE = DATABASE_STATEMENT_TIMEOUT + 1 if DATABASE_STATEMENT_TIMEOUT else None
+
+
+def database(url):
+    """A database from its URL, with the timeouts above when it is PostgreSQL."""
+    config = dj_database_url.parse(url, conn_max_age=int(os.environ.get("DJANGO_DB_CONN_MAX_AGE", "60")))
+    if config["ENGINE"] == "django.db.backends.postgresql":
+        config["OPTIONS"] = {
+            "connect_timeout": DATABASE_CONNECT_TIMEOUT,
+            "options": f"-c statement_timeout={int(DATABASE_STATEMENT_TIMEOUT * 1000)}",
+            **config.get("OPTIONS", {}),
+        }
+    return config
+
+
+DATABASES = {"default": database(os.environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"))}
+# Public pages read from a replica when there is one; staff, and any request that writes,
+# read from the primary (config/routers.py).
+if REPLICA_URL := os.environ.get("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = database(REPLICA_URL)
+    DATABASE_ROUTERS = ["config.routers.ReplicaRouter"]
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+        "config.routers.ReplicaMiddleware",
     )
-}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # W040: the posting index's covering columns only matter on PostgreSQL; SQLite indexes the key columns.
 # W021 asks for HSTS preloading, which DJANGO_HSTS_PRELOAD turns on where the operator wants it.
-SILENCED_SYSTEM_CHECKS = ["models.W040", "security.W021"]
+# django-ratelimit knows neither core.cache's Redis backend (W001) nor trusts the local-memory
+# cache of development (E003), where each process counts alone.
+SILENCED_SYSTEM_CHECKS = ["models.W040", "security.W021", "django_ratelimit.W001", "django_ratelimit.E003"]
 
+# A Redis that is down or hung is a cache miss, not an error: pages come from the database
+# (core/cache.py). The rate limits keep counting in each process's memory meanwhile.
 if REDIS_URL := os.environ.get("REDIS_URL"):
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    REDIS_CACHE = {
+        "BACKEND": "core.cache.TolerantRedisCache",
+        "LOCATION": REDIS_URL,
+        "OPTIONS": {"socket_connect_timeout": 0.25, "socket_timeout": 0.25},
+    }
+    CACHES = {
+        "default": REDIS_CACHE,
+        "ratelimit": {**REDIS_CACHE, "FALLBACK": "django.core.cache.backends.locmem.LocMemCache"},
+    }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        "ratelimit": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "ratelimit"},
+    }
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
@@ -154,7 +205,13 @@ SECURE_CSP = {
     "base-uri": [CSP.NONE],
 }
 SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", default=not DEBUG)
-SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = not DEBUG
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = LANGUAGE_COOKIE_SECURE = not DEBUG
+# Session and CSRF cookies are SameSite=Lax by Django's default; the language cookie is not.
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_HTTPONLY = True
+# Load balancers check /healthz over plain HTTP (core.middleware.HealthCheckMiddleware answers
+# it before the redirect and the host check; this keeps the redirect's rule in one place).
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 # HSTS starts at an hour, so a misconfigured HTTPS setup can be undone; raise it once HTTPS is proven.
 SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS", "0" if DEBUG else "3600"))
 SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
@@ -171,6 +228,21 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "core.login.locked_out"
 AXES_USERNAME_CALLABLE = "core.login.attempted_username"
 
+# Per client address, before any password is checked (core/ratelimits.py): POSTs a minute to
+# the admin login and to the language switcher. Over the limit, 429 and Retry-After.
+RATE_LIMITS = {
+    "login": os.environ.get("DJANGO_LOGIN_RATE", "10/m"),
+    "set_language": os.environ.get("DJANGO_SET_LANGUAGE_RATE", "30/m"),
+}
+RATELIMIT_USE_CACHE = "ratelimit"
+RATELIMIT_IP_META_KEY = "core.ratelimits.client_address"
+RATELIMIT_VIEW = "core.views.too_many_requests"
+
+# Request sizes (Django's defaults, stated here because the proxy's limit follows them):
+# a form body of at most 2.5 MB in memory and 1,000 fields; nginx refuses bodies over 3 MB.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
+
 # Without a proxy, the client address is the connection's (django-axes' default) and no
 # forwarded header is believed. Behind one, the client address is the last entry of
 # X-Forwarded-For, the one the proxy appended: everything before it came from the client.
@@ -183,11 +255,39 @@ if BEHIND_PROXY:
     AXES_IPWARE_PROXY_COUNT = 0
     IPWARE_STRICT = False
 
+# Production logs are JSON, one object a line: each request's line (core.middleware) and every
+# message logged while it ran carry its request_id. DJANGO_LOG_FORMAT=text for people to read.
+LOG_FORMAT = os.environ.get("DJANGO_LOG_FORMAT", "text" if DEBUG else "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {
+        "request_id": {"()": "core.logging.RequestIdFilter"},
+        "with_traceback_only": {"()": "django.utils.log.CallbackFilter", "callback": lambda record: record.exc_info},
+    },
+    "formatters": {
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": ["levelname", "name", "message"],
+            "rename_fields": {"levelname": "level", "name": "logger"},
+            "timestamp": "time",
+            "reserved_attrs": [*RESERVED_LOG_ATTRS, "request", "status_code", "server_time"],
+        },
+        "text": {"format": "%(levelname)s %(name)s %(message)s"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["request_id"]},
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
-    # django-axes announces itself at every start; failed logins and lockouts are still logged.
-    "loggers": {"axes.apps": {"level": "WARNING"}},
+    "loggers": {
+        # django-axes announces itself at every start; failed logins and lockouts are still logged.
+        "axes.apps": {"level": "WARNING"},
+        # Each request's line already says what django.request repeats without a traceback
+        # (404s, 405s, the 503 of an unavailable database); its tracebacks stay.
+        "django.request": {"filters": ["with_traceback_only"]},
+        # A request for a host not in ALLOWED_HOSTS (scanners) is a 400 in the request log, not an error.
+        "django.security.DisallowedHost": {"handlers": [], "propagate": False},
+        # The development server logs each request itself.
+        "core.requests": {"level": "WARNING" if DEBUG else "INFO"},
+    },
 }

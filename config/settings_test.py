@@ -13,6 +13,11 @@ DEBUG = False
 SECURE_SSL_REDIRECT = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 DATABASES = {alias: {**database, "CONN_MAX_AGE": 0} for alias, database in DATABASES.items()}
+# A second database standing in for a read replica (tests/test_replica.py turns the router on);
+# only the tests that name it get it created.
+DATABASES["replica"] = {**DATABASES["default"], "TEST": {"NAME": f"test_{DATABASES['default']['NAME']}_replica"}}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["replica"]["TEST"] = {}
 MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
 # Tests run without collectstatic, so static URLs must not need the manifest.
 STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}

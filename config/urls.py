@@ -2,29 +2,32 @@ from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.contrib.sitemaps import views as sitemaps
 from django.urls import include, path
-from django.views.decorators.cache import cache_page
+from django.views.decorators.http import require_safe
 from django.views.generic import TemplateView
+from django.views.i18n import set_language
 
 from core import views as core
+from core.cache import cache_sitemap
+from core.ratelimits import limit_posts
 from jobs.sitemaps import SITEMAPS
 
 SITEMAP_CACHE_SECONDS = 15 * 60
 
+# /healthz is answered by core.middleware.HealthCheckMiddleware, ahead of the host check.
 urlpatterns = [
-    path("healthz", core.healthz, name="healthz"),
-    path("favicon.ico", core.favicon),
-    path("i18n/", include("django.conf.urls.i18n")),
+    path("favicon.ico", require_safe(core.favicon)),
+    path("i18n/setlang/", limit_posts("set_language")(set_language), name="set_language"),
     path("admin/", admin.site.urls),
     path("robots.txt", TemplateView.as_view(template_name="robots.txt", content_type="text/plain"), name="robots"),
     path(
         "sitemap.xml",
-        cache_page(SITEMAP_CACHE_SECONDS)(sitemaps.index),
+        require_safe(cache_sitemap(SITEMAP_CACHE_SECONDS)(sitemaps.index)),
         {"sitemaps": SITEMAPS, "sitemap_url_name": "sitemap_section"},
         name="sitemap",
     ),
     path(
         "sitemap-<section>.xml",
-        cache_page(SITEMAP_CACHE_SECONDS)(sitemaps.sitemap),
+        require_safe(cache_sitemap(SITEMAP_CACHE_SECONDS)(sitemaps.sitemap)),
         {"sitemaps": SITEMAPS},
         name="sitemap_section",
     ),

@@ -6,16 +6,23 @@ from django.contrib.contenttypes.views import shortcut
 from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404
 from django.urls import path
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from core.login import LoginForm
+from core.ratelimits import limit_posts
 
 
 class JobBoardAdminSite(admin.AdminSite):
     site_header = site_title = _("Job board administration")
     index_title = _("Postings, companies and tags")
     login_form = LoginForm
+
+    @method_decorator(limit_posts("login"))
+    def login(self, request, extra_context=None):
+        """The login, refusing an address that posts too often before any password is hashed."""
+        return super().login(request, extra_context)
 
     def admin_view(self, view, cacheable=False):
         """Every admin view, refusing a query string with a NUL character (PostgreSQL cannot compare text with one)."""

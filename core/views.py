@@ -1,7 +1,15 @@
-from django.db import DatabaseError, connection
 from django.http import HttpResponse, HttpResponsePermanentRedirect
+from django.template.loader import render_to_string
 from django.templatetags.static import static
+from django.utils.cache import add_never_cache_headers
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
+
+from core import database
+
+# Seconds a client is asked to wait before trying again.
+DATABASE_RETRY_AFTER = 30
+RATE_LIMIT_RETRY_AFTER = 60
 
 
 def favicon(request):
@@ -9,12 +17,27 @@ def favicon(request):
     return HttpResponsePermanentRedirect(static("img/favicon.svg"))
 
 
+@require_safe
 @never_cache
 def healthz(request):
-    """For load balancers: 200 when the database answers, 503 when it does not."""
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-    except DatabaseError:
+    """For load balancers: 200 when the database takes a new connection and answers, 503 when not, within the connect
+    timeout (at once during an outage this process has seen). The cache is not consulted."""
+    if database.outage.skipping() or not database.database_answers():
         return HttpResponse("database unavailable\n", status=503, content_type="text/plain")
     return HttpResponse("ok\n", content_type="text/plain")
+
+
+def database_unavailable(request, reason):
+    """The 503 page, in the visitor's language, rendered without the database; `reason` goes to the request's log line."""
+    response = HttpResponse(render_to_string("503.html"), status=503)
+    response["Retry-After"] = str(DATABASE_RETRY_AFTER)
+    add_never_cache_headers(response)
+    response.log_error = f"database unavailable: {reason}"
+    return response
+
+
+def too_many_requests(request, exception):
+    """django-ratelimit's answer when a client address posts a form too often (settings.RATE_LIMITS)."""
+    response = HttpResponse(render_to_string("429.html"), status=429)
+    response["Retry-After"] = str(RATE_LIMIT_RETRY_AFTER)
+    return response

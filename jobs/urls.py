@@ -1,4 +1,5 @@
 from django.urls import path
+from django.views.decorators.http import require_safe
 
 from jobs import views
 from jobs.feeds import PostingFeed
@@ -7,5 +8,5 @@ app_name = "jobs"
 urlpatterns = [
     path("", views.posting_list, name="posting_list"),
     path("jobs/<slug:slug>/", views.posting_detail, name="posting_detail"),
-    path("feed/", PostingFeed(), name="feed"),
+    path("feed/", require_safe(PostingFeed()), name="feed"),
 ]

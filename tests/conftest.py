@@ -3,7 +3,10 @@ import runpy
 from pathlib import Path
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import caches
+
+from core import database
+from core.outages import Outage
 
 SETTINGS = Path(__file__).resolve().parent.parent / "config" / "settings.py"
 PRODUCTION_SECRET_KEY = "production-like-secret-key-for-tests-0123456789-abcdefghijklmnop"
@@ -11,9 +14,16 @@ PRODUCTION_SECRET_KEY = "production-like-secret-key-for-tests-0123456789-abcdefg
 
 @pytest.fixture(autouse=True)
 def empty_cache():
-    """Each test starts with an empty cache (cached pages, such as the sitemaps, would leak between tests)."""
+    """Each test starts with empty caches (cached sitemaps and rate-limit counts would leak between tests)."""
     yield
-    cache.clear()
+    for cache in caches.all(initialized_only=True):
+        cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def no_database_outage(monkeypatch):
+    """Each test starts without a database outage seen by an earlier one (core.database)."""
+    monkeypatch.setattr(database, "outage", Outage("Database", retry_seconds=1))
 
 
 @pytest.fixture
@@ -29,3 +39,13 @@ def production_settings(monkeypatch):
         return runpy.run_path(str(SETTINGS))
 
     return read
+
+
+@pytest.fixture
+def behind_proxy(settings, production_settings):
+    """The test settings, with every setting that DJANGO_BEHIND_PROXY=true changes."""
+    direct = production_settings()
+    proxied = production_settings(DJANGO_BEHIND_PROXY="true")
+    for name, value in proxied.items():
+        if name.isupper() and (name not in direct or direct[name] != value):
+            setattr(settings, name, value)

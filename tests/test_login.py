@@ -20,16 +20,6 @@ def editor():
     return HREditorFactory(username="alice", raw_password=PASSWORD)
 
 
-@pytest.fixture
-def behind_proxy(settings, production_settings):
-    """The test settings, with every setting that DJANGO_BEHIND_PROXY=true changes."""
-    direct = production_settings()
-    proxied = production_settings(DJANGO_BEHIND_PROXY="true")
-    for name, value in proxied.items():
-        if name.isupper() and (name not in direct or direct[name] != value):
-            setattr(settings, name, value)
-
-
 def log_in(client, username, password, address="192.0.2.1", **headers):
     return client.post(LOGIN, {"username": username, "password": password}, REMOTE_ADDR=address, **headers)
 
