@@ -3,8 +3,8 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
-from jobs.models import Posting, WorkCountry
-from jobs.search import fold
+from jobs.models import ITEM_RELATIONS, Posting, Status, WorkCountry
+from jobs.search import fold, reindex
 
 pytestmark = pytest.mark.django_db
 
@@ -37,6 +37,40 @@ def test_generate_postings_is_repeatable_with_a_seed():
     run("generate_postings", count=10, seed=3)
 
     assert list(Posting.objects.order_by("-pk")[:10].values_list("title", "country", "workplace")) == first
+
+
+def item_values(posting, related):
+    """Every field of the posting's items but their keys, in order."""
+    return [
+        {
+            field.attname: getattr(item, field.attname)
+            for field in item._meta.concrete_fields
+            if field.name not in {"id", "posting"}
+        }
+        for item in getattr(posting, related).all()
+    ]
+
+
+def test_generated_postings_carry_their_demo_postings_items_tags_and_search_text():
+    run("seed_demo")
+    demo_postings = {
+        (posting.language, posting.title): posting for posting in Posting.objects.filter(status=Status.PUBLISHED)
+    }
+
+    run("generate_postings", count=20, seed=5)
+
+    generated = list(Posting.objects.order_by("-pk")[:20])
+    for posting in generated:
+        original = demo_postings[posting.language, posting.title]
+        for related in ITEM_RELATIONS:
+            assert item_values(posting, related) == item_values(original, related)
+        assert set(posting.tags.all()) == set(original.tags.all())
+    stored = {posting.pk: (posting.search_document, posting.search_vector) for posting in generated}
+    reindex(stored)
+    assert {
+        posting.pk: (posting.search_document, posting.search_vector)
+        for posting in Posting.objects.filter(pk__in=stored)
+    } == stored
 
 
 def test_benchmark_prints_figures_for_every_public_page(settings):
