@@ -1,6 +1,7 @@
 from io import StringIO
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
 from jobs.models import ITEM_RELATIONS, Posting, Status, WorkCountry
@@ -73,12 +74,35 @@ def test_generated_postings_carry_their_demo_postings_items_tags_and_search_text
     } == stored
 
 
-def test_benchmark_prints_figures_for_every_public_page(settings):
-    settings.ALLOWED_HOSTS = ["localhost"]
+def test_benchmark_prints_cold_and_warm_figures_beside_the_reference_view(settings, client):
+    settings.ALLOWED_HOSTS = ["localhost", "testserver"]
     run("seed_demo")
+    users = get_user_model().objects.count()
 
     output = run("benchmark", requests=2)
 
-    assert "40 live postings, 2 requests per page" in output
-    for page in ["/en/ ", "/fr/ ", "/en/?q=engineer", "/en/feed/", "/sitemap-postings.xml"]:
-        assert page in output
+    assert "40 live postings (de 10, en 10, es 10, fr 10)" in output
+    lines = output.splitlines()
+    rows = [
+        "listing",
+        "listing, htmx fragment",
+        "listing, 3 filters",
+        "search, common word",
+        "search, rare word",
+        "search, common word + 2 filters",
+        "listing, deep page",
+        "posting page",
+        "feed",
+        "sitemap index",
+        "sitemap, postings page",
+        "admin: posting list",
+        "admin: search, rare word",
+    ]
+    for kind in ["cold:", "warm:"]:
+        table = lines[lines.index(kind) + 1 :]
+        for row in rows:
+            assert any(line.split("  ")[1] == row and line.count("×") == 2 for line in table), (kind, row)
+    assert any(line.startswith("fortunes (reference)") for line in lines)
+    # The superuser the admin rows log in with, and the reference view, exist only during the run.
+    assert get_user_model().objects.count() == users
+    assert client.get("/benchmark/fortunes/").status_code == 404
