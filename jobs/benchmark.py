@@ -311,8 +311,9 @@ class Result:
 
 
 class Run:
-    def __init__(self, requests):
+    def __init__(self, requests, only=""):
         self.requests = requests
+        self.only = only
         self.rng = random.Random(0)  # the same URLs in the same order every run
         self.seen = set()
         host = (settings.ALLOWED_HOSTS or ["localhost"])[0].lstrip(".")
@@ -347,8 +348,13 @@ class Run:
             self.alternating(client, example, row, warm)
         return Result(row, example, cold, warm)
 
+    def chosen(self, rows):
+        return [row for row in rows if self.only in row.label]
+
     def results(self, catalogue):
-        results = [self.measure(row, self.visitor) for row in listing_rows(catalogue)]
+        results = [self.measure(row, self.visitor) for row in self.chosen(listing_rows(catalogue))]
+        if not (admin := self.chosen(admin_rows(catalogue))):
+            return results
         with transaction.atomic():
             # The superuser, and the session it logs in with, exist only for this part of the run.
             user = get_user_model().objects.create(
@@ -356,7 +362,7 @@ class Run:
             )
             staff = Client(HTTP_HOST=self.host)
             staff.force_login(user)
-            results += [self.measure(row, staff) for row in admin_rows(catalogue)]
+            results += [self.measure(row, staff) for row in admin]
             transaction.set_rollback(True)
         return results
 
@@ -412,8 +418,8 @@ def heading(catalogue, requests, load_before):
     ]
 
 
-def run(requests, write):
-    """Measure every row and write the report line by line."""
+def run(requests, write, only=""):
+    """Measure every row, or those whose label contains `only`, and write the report line by line."""
     # Static URLs come from the plain storage: the benchmark needs no collectstatic, and the manifest lookup it
     # skips costs microseconds.
     staticfiles = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
@@ -429,6 +435,8 @@ def run(requests, write):
         catalogue = Catalogue.read()
         if not catalogue.live:
             raise BenchmarkError("No live postings: run seed_demo or generate_postings first.")
-        results = Run(requests).results(catalogue)
+        results = Run(requests, only).results(catalogue)
+        if not results:
+            raise BenchmarkError(f"No row's label contains {only!r}.")
         for line in heading(catalogue, requests, load_before) + table(results):
             write(line)

@@ -11,9 +11,10 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--requests", type=int, default=20, help="Timed requests per row, cold and warm each.")
+        parser.add_argument("--only", default="", help='Only the rows whose label contains this text, e.g. "admin".')
 
-    def handle(self, *args, requests, **options):
+    def handle(self, *args, requests, only, **options):
         try:
-            benchmark.run(requests, self.stdout.write)
+            benchmark.run(requests, self.stdout.write, only)
         except benchmark.BenchmarkError as error:
             raise CommandError(error) from error
