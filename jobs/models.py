@@ -343,7 +343,11 @@ class Posting(models.Model):
                     "salary_max",
                 ],
                 name="posting_live_idx",
-            )
+            ),
+            # The admin's country filter reads the countries in use from this index (jobs.admin.distinct_values).
+            models.Index(fields=["country"], name="posting_country_idx"),
+            # The admin's state filter finds drafts, archived and expired postings here, however few they are.
+            models.Index(fields=["status", "valid_through"], name="posting_state_idx"),
         ]
 
     def __str__(self):
