@@ -370,7 +370,13 @@ class Posting(models.Model):
                     "salary_max",
                 ],
                 name="posting_live_idx",
-            )
+            ),
+            # The admin's country filter reads the countries in use from this index (jobs.admin.distinct_values).
+            models.Index(fields=["country"], name="posting_country_idx"),
+            # The admin's state filter finds drafts, archived and expired postings here, however few they are.
+            models.Index(fields=["status", "valid_through"], name="posting_state_idx"),
+            # The postings sitemap's lastmod: when a live posting last changed, read from the end of this index.
+            models.Index(fields=["updated_at"], name="posting_updated_idx"),
         ]
 
     def __str__(self):

@@ -50,18 +50,28 @@ def weighted_parts(posting):
     }
 
 
+def indexed_fields(posting):
+    """{field: value} of the posting's stored search text, from its prefetched items, tags and company.
+
+    On PostgreSQL, search_vector is an expression that the database computes when it is saved.
+    """
+    parts = {weight: fold(text) for weight, text in weighted_parts(posting).items()}
+    fields = {"search_document": " ".join(parts.values())}
+    if uses_postgres():
+        config = SEARCH_CONFIGS[posting.language]
+        fields["search_vector"] = reduce(
+            add, (SearchVector(Value(text), config=config, weight=weight) for weight, text in parts.items())
+        )
+    return fields
+
+
 def reindex(posting_ids):
     """Recompute the stored search text (and vector, on PostgreSQL) of these postings."""
     postings = list(Posting.objects.filter(pk__in=posting_ids).with_sections())
-    fields = ["search_document", "search_vector"] if uses_postgres() else ["search_document"]
     for posting in postings:
-        parts = {weight: fold(text) for weight, text in weighted_parts(posting).items()}
-        posting.search_document = " ".join(parts.values())
-        if uses_postgres():
-            config = SEARCH_CONFIGS[posting.language]
-            posting.search_vector = reduce(
-                add, (SearchVector(Value(text), config=config, weight=weight) for weight, text in parts.items())
-            )
+        for name, value in indexed_fields(posting).items():
+            setattr(posting, name, value)
+    fields = ["search_document", "search_vector"] if uses_postgres() else ["search_document"]
     Posting.objects.bulk_update(postings, fields, batch_size=200)
 
 

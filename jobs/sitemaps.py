@@ -1,7 +1,11 @@
 """Sitemaps for crawlers: each language's listing and every live posting, with hreflang alternates."""
 
+import math
+from functools import cached_property
+
 from django.conf import settings
 from django.contrib.sitemaps import Sitemap
+from django.core.paginator import Paginator
 from django.db import models
 from django.db.models import Max
 
@@ -39,28 +43,59 @@ class ListingSitemap(TranslatedSitemap):
     def location(self, language):
         return listing_url(language)
 
+    @cached_property
     def newest(self):
-        if not hasattr(self, "_newest"):
-            rows = Posting.objects.live().order_by().values("language").annotate(newest=Max("published_at"))
-            self._newest = {row["language"]: row["newest"] for row in rows}
-        return self._newest
+        """{language: publish date of its newest live posting}, each read from the end of the listing's index."""
+        newest = {}
+        for language in self.items():
+            postings = Posting.objects.live().in_language(language)
+            if latest := postings.aggregate(latest=Max("published_at"))["latest"]:
+                newest[language] = latest
+        return newest
 
     def lastmod(self, language):
         """When the newest live posting of the language was published."""
-        return self.newest().get(language)
+        return self.newest.get(language)
 
     def get_latest_lastmod(self):
-        return max(self.newest().values(), default=None)
+        return max(self.newest.values(), default=None)
 
     def versions(self, languages):
         every_language = {code: listing_url(code) for code in self.items()}
         return dict.fromkeys(languages, {**every_language, "x-default": "/"})
 
 
+class KeyRangePaginator(Paginator):
+    """Pages by ranges of primary keys: page n holds the objects whose key is in ((n - 1) × per_page, n × per_page].
+
+    A page reads one range of the primary key index however deep it is, with no count and no OFFSET (which
+    would read every row before it). A page holds at most per_page objects: fewer where some keys of its range
+    are not in `object_list`, none where no key is.
+    """
+
+    def __init__(self, object_list, per_page, last_key):
+        super().__init__(object_list, per_page)
+        self.last_key = last_key
+
+    @cached_property
+    def num_pages(self):
+        return max(1, math.ceil(self.last_key / self.per_page))
+
+    def page(self, number):
+        number = self.validate_number(number)
+        after = (number - 1) * self.per_page
+        return self._get_page(self.object_list.filter(pk__gt=after, pk__lte=after + self.per_page), number, self)
+
+
 class PostingSitemap(TranslatedSitemap):
     """Every live posting, with its live translations (x-default: the one in the default language, if any)."""
 
-    limit = 5000  # postings per sitemap page, so that each page is built quickly
+    limit = 1000  # keys per sitemap page, so that each page is built quickly
+
+    @cached_property
+    def paginator(self):
+        last_key = Posting.objects.aggregate(last=Max("pk"))["last"] or 0
+        return KeyRangePaginator(self._items(), self.limit, last_key)
 
     def items(self):
         return (
@@ -74,6 +109,7 @@ class PostingSitemap(TranslatedSitemap):
         return posting.updated_at
 
     def get_latest_lastmod(self):
+        """When a live posting last changed, read from the end of the index on updated_at."""
         return Posting.objects.live().aggregate(latest=Max("updated_at"))["latest"]
 
     def versions(self, postings):
@@ -82,11 +118,15 @@ class PostingSitemap(TranslatedSitemap):
             translation_group__in={posting.translation_group for posting in postings}
         )
         for posting in translations.only("slug", "language", "translation_group").order_by("language"):
-            groups.setdefault(posting.translation_group, {})[posting.language] = posting.get_absolute_url()
+            groups.setdefault(posting.translation_group, []).append(posting)
+        urls = {
+            group: {posting.language: posting.get_absolute_url() for posting in translated}
+            for group, translated in groups.items()
+            if len(translated) > 1
+        }
         versions = {}
         for posting in postings:
-            group = groups.get(posting.translation_group, {})
-            if len(group) > 1:
+            if group := urls.get(posting.translation_group):
                 default = group.get(settings.LANGUAGE_CODE)
                 versions[posting] = {**group, "x-default": default} if default else group
         return versions

@@ -8,6 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from jobs.admin import EstimatedCountPaginator, distinct_values
 from jobs.models import Company, Posting, Tag
 from tests.admin_forms import change_form_data
 from tests.factories import CompanyFactory, PostingFactory, TagFactory
@@ -187,6 +188,75 @@ def test_admin_posting_list_with_filters_and_search(admin_client, query, listed)
 
     assert response.status_code == 200
     assert {posting.title for posting in response.context["cl"].result_list} == listed
+
+
+@pytest.fixture
+def postgresql():
+    if connection.vendor != "postgresql":
+        pytest.skip("trigram indexes and the planner's row estimates are PostgreSQL's")
+
+
+def changelist_titles(admin_client, **query):
+    response = admin_client.get(reverse("admin:jobs_posting_changelist"), query)
+    return sorted(posting.title for posting in response.context["cl"].result_list)
+
+
+def test_admin_search_wants_every_word_in_a_field_of_the_posting_or_its_companys_name(admin_client):
+    robotics = CompanyFactory(name="Acme Robotics")
+    PostingFactory(company=robotics, title="Backend engineer")
+    PostingFactory(company=robotics, title="Designer")
+    PostingFactory(title="Backend developer", city="Lyon")
+    PostingFactory(title="Nurse", city="Lyon")
+
+    assert changelist_titles(admin_client, q="robotics backend") == ["Backend engineer"]
+    assert changelist_titles(admin_client, q='"acme robotics"') == ["Backend engineer", "Designer"]
+    assert changelist_titles(admin_client, q="lyon") == ["Backend developer", "Nurse"]
+    assert changelist_titles(admin_client, q="backend-developer") == ["Backend developer"]
+
+
+def test_admin_search_reads_the_trigram_indexes(admin_client, postgresql):
+    PostingFactory(title="Backend engineer")
+    queryset = admin_client.get(reverse("admin:jobs_posting_changelist"), {"q": "engineer"}).context["cl"].queryset
+
+    # On a table this small a full read is cheapest; forbidden it, the planner reads whatever indexes can serve.
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off; SET LOCAL enable_indexscan = off")
+    plan = queryset.explain()
+
+    assert "posting_title_trgm" in plan and "posting_summary_trgm" in plan
+
+
+def test_admin_list_counts_exactly_below_the_threshold(admin_client):
+    PostingFactory.create_batch(3)
+
+    response = admin_client.get(reverse("admin:jobs_posting_changelist"))
+
+    assert not response.context["cl"].paginator.estimated
+    assert "3 postings" in response.text
+    assert "estimate" not in response.text
+
+
+def test_admin_list_counts_no_further_than_the_threshold_then_estimates(admin_client, postgresql, monkeypatch):
+    monkeypatch.setattr(EstimatedCountPaginator, "EXACT_COUNT", 2)
+    PostingFactory.create_batch(4)
+
+    with CaptureQueriesContext(connection) as queries:
+        response = admin_client.get(reverse("admin:jobs_posting_changelist"))
+
+    counts = [query["sql"] for query in queries if "COUNT(" in query["sql"]]
+    assert counts and all("LIMIT 3" in sql for sql in counts)
+    assert response.context["cl"].paginator.estimated
+    assert f"{response.context['cl'].result_count} postings" in response.text
+    assert "The number of postings is an estimate." in response.text
+
+
+def test_distinct_values_are_the_values_in_use_in_order():
+    for country in ["FR", "DE", "JP", "DE"]:
+        PostingFactory(country=country)
+
+    assert distinct_values(Posting.objects.all(), "country") == ["DE", "FR", "JP"]
+    assert distinct_values(Posting.objects.exclude(country="FR"), "country") == ["DE", "JP"]
+    assert distinct_values(Posting.objects.none(), "country") == []
 
 
 def test_admin_tag_form_stores_a_name_per_language(admin_client):

@@ -1,10 +1,11 @@
 from io import StringIO
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 
-from jobs.models import Posting, WorkCountry
-from jobs.search import fold
+from jobs.models import ITEM_RELATIONS, Posting, Status, WorkCountry
+from jobs.search import fold, reindex
 from tests.factories import PostingFactory
 
 pytestmark = pytest.mark.django_db
@@ -40,15 +41,72 @@ def test_generate_postings_is_repeatable_with_a_seed():
     assert list(Posting.objects.order_by("-pk")[:10].values_list("title", "country", "workplace")) == first
 
 
-def test_benchmark_prints_figures_for_every_public_page(settings):
-    settings.ALLOWED_HOSTS = ["localhost"]
+def item_values(posting, related):
+    """Every field of the posting's items but their keys, in order."""
+    return [
+        {
+            field.attname: getattr(item, field.attname)
+            for field in item._meta.concrete_fields
+            if field.name not in {"id", "posting"}
+        }
+        for item in getattr(posting, related).all()
+    ]
+
+
+def test_generated_postings_carry_their_demo_postings_items_tags_and_search_text():
     run("seed_demo")
+    demo_postings = {
+        (posting.language, posting.title): posting for posting in Posting.objects.filter(status=Status.PUBLISHED)
+    }
+
+    run("generate_postings", count=20, seed=5)
+
+    generated = list(Posting.objects.order_by("-pk")[:20])
+    for posting in generated:
+        original = demo_postings[posting.language, posting.title]
+        for related in ITEM_RELATIONS:
+            assert item_values(posting, related) == item_values(original, related)
+        assert set(posting.tags.all()) == set(original.tags.all())
+    stored = {posting.pk: (posting.search_document, posting.search_vector) for posting in generated}
+    reindex(stored)
+    assert {
+        posting.pk: (posting.search_document, posting.search_vector)
+        for posting in Posting.objects.filter(pk__in=stored)
+    } == stored
+
+
+def test_benchmark_prints_cold_and_warm_figures_beside_the_reference_view(settings, client):
+    settings.ALLOWED_HOSTS = ["localhost", "testserver"]
+    run("seed_demo")
+    users = get_user_model().objects.count()
 
     output = run("benchmark", requests=2)
 
-    assert "40 live postings, 2 requests per page" in output
-    for page in ["/en/ ", "/fr/ ", "/en/?q=engineer", "/en/feed/", "/sitemap-postings.xml"]:
-        assert page in output
+    assert "40 live postings (de 10, en 10, es 10, fr 10)" in output
+    lines = output.splitlines()
+    rows = [
+        "listing",
+        "listing, htmx fragment",
+        "listing, 3 filters",
+        "search, common word",
+        "search, rare word",
+        "search, common word + 2 filters",
+        "listing, deep page",
+        "posting page",
+        "feed",
+        "sitemap index",
+        "sitemap, postings page",
+        "admin: posting list",
+        "admin: search, rare word",
+    ]
+    for kind in ["cold:", "warm:"]:
+        table = lines[lines.index(kind) + 1 :]
+        for row in rows:
+            assert any(line.split("  ")[1] == row and line.count("×") == 2 for line in table), (kind, row)
+    assert any(line.startswith("fortunes (reference)") for line in lines)
+    # The superuser the admin rows log in with, and the reference view, exist only during the run.
+    assert get_user_model().objects.count() == users
+    assert client.get("/benchmark/fortunes/").status_code == 404
 
 
 def test_benchmark_without_live_postings_says_what_to_run_first():

@@ -1,11 +1,14 @@
 """robots.txt and the sitemap, read as XML the way crawlers read them."""
 
+import math
 from datetime import timedelta
 from urllib.parse import urlsplit
 from xml.etree import ElementTree
 
 import pytest
 from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from jobs.sitemaps import PostingSitemap
@@ -132,7 +135,7 @@ def test_the_postings_sitemap_takes_as_many_queries_for_many_postings_as_for_two
         PostingFactory(language="fr", translation_group=english.translation_group, items=False)
 
     translated_pair()
-    with django_assert_num_queries(3):  # the count for pagination, the postings, their translations
+    with django_assert_num_queries(3):  # the last key for pagination, the postings, their translations
         client.get("/sitemap-postings.xml")
     for _pair in range(10):
         translated_pair()
@@ -154,12 +157,30 @@ def test_the_sitemaps_are_cached_for_a_while(client):
     assert "posted-since" in client.get("/sitemap-postings.xml").text
 
 
-def test_many_postings_are_split_over_sitemap_pages(client, monkeypatch):
+def test_many_postings_are_split_over_sitemap_pages_by_key_range(client, monkeypatch):
     monkeypatch.setattr(PostingSitemap, "limit", 2)
-    PostingFactory.create_batch(3, items=False)
+    postings = PostingFactory.create_batch(5, items=False)
+    postings[2].archive()
+    postings[2].save()
 
-    index = client.get("/sitemap.xml").text
+    index = xml(client, "/sitemap.xml")
+    pages = [loc.text for loc in index.findall("sm:sitemap/sm:loc", NS) if "sitemap-postings" in loc.text]
+    listed = [[loc.text for loc in xml(client, page).findall("sm:url/sm:loc", NS)] for page in pages]
 
-    assert "/sitemap-postings.xml</loc>" in index
-    assert "/sitemap-postings.xml?p=2</loc>" in index
-    assert client.get("/sitemap-postings.xml", {"p": 2}).text.count("<url>") == 1
+    assert len(pages) == math.ceil(postings[-1].pk / 2)
+    assert all(len(urls) <= 2 for urls in listed)
+    assert sorted(url for urls in listed for url in urls) == sorted(
+        absolute(posting) for posting in postings[:2] + postings[3:]
+    )
+    assert client.get("/sitemap-postings.xml", {"p": len(pages) + 1}).status_code == 404
+
+
+def test_a_deep_sitemap_page_neither_counts_nor_skips_postings(client, monkeypatch):
+    monkeypatch.setattr(PostingSitemap, "limit", 2)
+    last = PostingFactory.create_batch(5, items=False)[-1]
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/sitemap-postings.xml", {"p": math.ceil(last.pk / 2)})
+
+    assert absolute(last) in response.text
+    assert not [query["sql"] for query in queries if "OFFSET" in query["sql"] or "COUNT(" in query["sql"]]

@@ -1,0 +1,163 @@
+"""Live postings in bulk for benchmarks, varied from the demo postings (the generate_postings command).
+
+Each generated posting is a published demo posting, as the database holds it, moved to another company,
+place, date and salary. Its items and tags are the demo posting's rows copied in the database, one
+INSERT ... SELECT per table and batch, whatever fields those tables have. Its search text is what
+jobs.search indexes, computed once per demo posting and company. Postings go in by COPY on PostgreSQL,
+with bulk_create elsewhere.
+"""
+
+import random
+from datetime import timedelta
+from decimal import Decimal
+
+from django.db import connection, transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.text import slugify
+
+from jobs import demo, search
+from jobs.models import ITEM_RELATIONS, Company, Posting, Status, WorkCountry, Workplace
+
+BATCH_SIZE = 5000
+COUNTRIES = ["DE", "FR", "ES", "CH", "AT", "BE", "NL", "IE", "GB", "US", "CA", "MX", "AR", "PT", "IT", "SE", "PL", "CO"]
+# The tables whose rows a generated posting copies from its demo posting.
+COPIED = [Posting._meta.get_field(name).related_model for name in ITEM_RELATIONS] + [Posting.tags.through]
+
+
+def demo_postings():
+    """The published demo postings as the database holds them, with their sections; loaded first if missing."""
+    slugs = [entry.posting.slug for entry in demo.postings() if entry.posting.status == Status.PUBLISHED]
+    if Posting.objects.filter(slug__in=slugs).count() < len(slugs):
+        demo.seed()
+    return list(Posting.objects.filter(slug__in=slugs).with_sections().order_by("pk"))
+
+
+class Generator:
+    def __init__(self, seed):
+        self.rng = random.Random(seed)
+        self.originals = demo_postings()
+        self.companies = list(Company.objects.order_by("pk"))
+        self.next_number = (Posting.objects.aggregate(Max("pk"))["pk__max"] or 0) + 1
+        self.search_fields = {}
+
+    def add(self, count):
+        """Add `count` postings in one transaction."""
+        originals = [self.rng.choice(self.originals) for _ in range(count)]
+        postings = [self.vary(original, self.rng.choice(self.companies)) for original in originals]
+        with transaction.atomic():
+            insert(Posting, postings)
+            pairs = [(posting.pk, original.pk) for posting, original in zip(postings, originals, strict=True)]
+            for model in COPIED:
+                copy_rows(model, pairs)
+            insert(
+                WorkCountry,
+                [
+                    WorkCountry(posting_id=posting.pk, country=code)
+                    for posting in postings
+                    for code in sorted(posting.work_country_codes())
+                ],
+            )
+
+    def vary(self, original, company):
+        """A new live posting like `original`, at `company`, in another place, with another date and salary."""
+        rng = self.rng
+        published_at = timezone.now() - timedelta(days=rng.randint(0, 40), minutes=rng.randint(0, 1440))
+        workplace = rng.choice(Workplace.values)
+        eligible = rng.sample(COUNTRIES, rng.randint(2, 5)) if workplace == Workplace.REMOTE else []
+        salary = rng.random() > 0.15 and original.has_salary
+        factor = Decimal(rng.randint(85, 125)) / 100
+        number, self.next_number = self.next_number, self.next_number + 1
+        return Posting(
+            company=company,
+            language=original.language,
+            title=original.title,
+            slug=f"{slugify(original.title)[:180]}-{number}",
+            summary=original.summary,
+            description=original.description,
+            employment_type=original.employment_type,
+            seniority=original.seniority,
+            workplace=workplace,
+            city=original.city,
+            country=rng.choice(COUNTRIES),
+            eligible_countries=eligible,
+            salary_min=scaled(original.salary_min, factor) if salary else None,
+            salary_max=scaled(original.salary_max, factor) if salary else None,
+            salary_currency=original.salary_currency if salary else "",
+            salary_period=original.salary_period if salary else "",
+            experience_years=original.experience_years,
+            experience_years_max=original.experience_years_max,
+            apply_url=original.apply_url,
+            apply_email=original.apply_email,
+            status=Status.PUBLISHED,
+            published_at=published_at,
+            valid_through=published_at + timedelta(days=rng.randint(45, 90)),
+            **self.indexed(original, company),
+        )
+
+    def indexed(self, original, company):
+        """The search fields of a copy of `original` at `company`, as jobs.search.reindex would store them."""
+        key = (original.pk, company.pk)
+        if key not in self.search_fields:
+            original.company = company  # the in-memory demo posting stands for its copies at that company
+            fields = search.indexed_fields(original)
+            if vector := fields.get("search_vector"):
+                # PostgreSQL computes the vector once; every copy stores the same value.
+                rows = Posting.objects.filter(pk=original.pk).annotate(vector=vector)
+                fields["search_vector"] = rows.values_list("vector", flat=True).get()
+            self.search_fields[key] = fields
+        return self.search_fields[key]
+
+
+def scaled(amount, factor):
+    return None if amount is None else round(amount * factor, -2)
+
+
+def insert(model, objects):
+    """Save new `objects` of `model` and give them their primary keys: by COPY on PostgreSQL."""
+    if connection.vendor != "postgresql":
+        model.objects.bulk_create(objects)
+        return
+    quote = connection.ops.quote_name
+    table, fields = model._meta.db_table, model._meta.concrete_fields
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+            [table, model._meta.pk.column, len(objects)],
+        )
+        for obj, (pk,) in zip(objects, cursor.fetchall(), strict=True):
+            obj.pk = pk
+        columns = ", ".join(quote(field.column) for field in fields)
+        with cursor.copy(f"COPY {quote(table)} ({columns}) FROM STDIN") as copy:
+            for obj in objects:
+                copy.write_row([field.get_db_prep_save(field.pre_save(obj, True), connection) for field in fields])
+
+
+def copy_rows(model, pairs):
+    """Give each new posting the rows of `model` that its original has: `pairs` of (new pk, original pk)."""
+    quote = connection.ops.quote_name
+    table = quote(model._meta.db_table)
+    link = next(field for field in model._meta.concrete_fields if field.related_model is Posting)
+    fields = [field for field in model._meta.concrete_fields if not field.primary_key]
+    columns = ", ".join(quote(field.column) for field in fields)
+    values = ", ".join("pairs.column1" if field is link else f"source.{quote(field.column)}" for field in fields)
+    size = (connection.features.max_query_params or 2 * len(pairs)) // 2
+    with connection.cursor() as cursor:
+        for start in range(0, len(pairs), size):
+            chunk = pairs[start : start + size]
+            cursor.execute(
+                f"INSERT INTO {table} ({columns}) SELECT {values} FROM {table} source "
+                f"JOIN (VALUES {', '.join(['(%s, %s)'] * len(chunk))}) pairs "
+                f"ON source.{quote(link.column)} = pairs.column2 "
+                f"ORDER BY pairs.column1, source.{quote(model._meta.pk.column)}",
+                [value for pair in chunk for value in pair],
+            )
+
+
+def generate(count, seed, progress):
+    """Add `count` live postings, BATCH_SIZE a transaction, calling progress(n) after each batch."""
+    generator = Generator(seed)
+    for start in range(0, count, BATCH_SIZE):
+        size = min(BATCH_SIZE, count - start)
+        generator.add(size)
+        progress(size)
