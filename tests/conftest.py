@@ -7,6 +7,7 @@ from django.core.cache import caches
 
 from core import database
 from core.outages import Outage
+from jobs.sitemaps import PostingSitemap
 
 SETTINGS = Path(__file__).resolve().parent.parent / "config" / "settings.py"
 PRODUCTION_SECRET_KEY = "production-like-secret-key-for-tests-0123456789-abcdefghijklmnop"
@@ -49,3 +50,9 @@ def behind_proxy(settings, production_settings):
     for name, value in proxied.items():
         if name.isupper() and (name not in direct or direct[name] != value):
             setattr(settings, name, value)
+
+
+@pytest.fixture
+def one_postings_sitemap_page(monkeypatch):
+    """The postings sitemap on one page whatever the keys: its pages are key ranges, and keys grow across tests."""
+    monkeypatch.setattr(PostingSitemap, "limit", 10**9)

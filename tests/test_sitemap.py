@@ -20,6 +20,11 @@ NS = {"sm": "http://www.sitemaps.org/schemas/sitemap/0.9", "xhtml": "http://www.
 ORIGIN = "http://testserver"
 
 
+@pytest.fixture(autouse=True)
+def postings_on_one_page(one_postings_sitemap_page):
+    """Tests that split the sitemap over pages set their own page size."""
+
+
 def xml(client, url):
     response = client.get(url)
     assert response.status_code == 200

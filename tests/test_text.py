@@ -133,7 +133,7 @@ def test_a_posting_page_with_stored_control_characters_has_valid_job_posting_dat
     assert data["responsibilities"] == [f"Own{STORED}the API"]
 
 
-def test_the_sitemap_lists_a_posting_with_stored_control_characters(client, stored):
+def test_the_sitemap_lists_a_posting_with_stored_control_characters(client, stored, one_postings_sitemap_page):
     response = client.get("/sitemap-postings.xml")
 
     assert response.status_code == 200
