@@ -183,6 +183,14 @@ LANGUAGES = [
     ("es", _("Spanish")),
 ]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+
+# Pay. The listing's salary floor is in this currency unless the visitor picks another; a language without an entry
+# uses EUR, the currency the exchange rates are quoted against (jobs.models.BASE_CURRENCY).
+SALARY_CURRENCY_BY_LANGUAGE = {"en": "USD", "fr": "EUR", "de": "EUR", "es": "EUR"}
+# Where a published ad must state its pay (ISO 3166-1 codes): by default the EU member states, bound by the pay
+# transparency directive (EU) 2023/970 since its transposition deadline of 7 June 2026.
+EU_MEMBER_STATES = "AT,BE,BG,CY,CZ,DE,DK,EE,ES,FI,FR,GR,HR,HU,IE,IT,LT,LU,LV,MT,NL,PL,PT,RO,SE,SI,SK"
+PAY_REQUIRED_COUNTRIES = env_list("DJANGO_PAY_REQUIRED_COUNTRIES", EU_MEMBER_STATES)
 TIME_ZONE = "UTC"
 
 STATIC_URL = "static/"

@@ -1,6 +1,7 @@
 import functools
 import uuid
 from datetime import timedelta
+from decimal import ROUND_HALF_UP, Decimal
 
 import reversion
 from babel.core import get_global
@@ -8,9 +9,10 @@ from babel.numbers import get_currency_name, get_territory_currencies
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
 from django.db.models import Q
+from django.db.models.functions import Cast, Coalesce, Round
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.text import slugify
@@ -63,6 +65,19 @@ class SalaryPeriod(models.TextChoices):
     MONTH = "month", _("per month")
     YEAR = "year", _("per year")
 
+    @property
+    def per_year(self):
+        """How many of this period a full-time year pays: 52 weeks of 5 days of 8 hours (see README, "Pay")."""
+        return YEARLY_FACTORS[self]
+
+
+YEARLY_FACTORS = {SalaryPeriod.HOUR: 2080, SalaryPeriod.DAY: 260, SalaryPeriod.MONTH: 12, SalaryPeriod.YEAR: 1}
+
+
+class SalaryBasis(models.TextChoices):
+    GROSS = "gross", _("gross")
+    NET = "net", _("net")
+
 
 class Status(models.TextChoices):
     """What HR decided; the effective lifecycle state also depends on the dates."""
@@ -90,6 +105,60 @@ class Lifecycle(models.TextChoices):
     def is_closed(self):
         """The posting was public and takes no more applications: it expired or was archived."""
         return self in {Lifecycle.EXPIRED, Lifecycle.ARCHIVED}
+
+
+# The currency the exchange rates are quoted against (the ECB's reference rates are euro rates).
+BASE_CURRENCY = "EUR"
+
+
+class ExchangeRateQuerySet(models.QuerySet):
+    def rates(self):
+        """{currency: units of it per euro}, the base currency included."""
+        return {BASE_CURRENCY: Decimal(1), **dict(self.values_list("currency", "rate"))}
+
+    def as_of(self):
+        """The date of the rates in the table (None when it is empty)."""
+        return self.aggregate(date=models.Max("date"))["date"]
+
+
+class ExchangeRate(models.Model):
+    """A reference rate: how many units of `currency` one euro buys on `date`. Refreshed by load_exchange_rates."""
+
+    currency = models.CharField(_("currency"), max_length=3, primary_key=True)
+    rate = models.DecimalField(_("units per euro"), max_digits=18, decimal_places=6)
+    date = models.DateField(_("date"))
+
+    objects = ExchangeRateQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["currency"]
+        verbose_name = _("exchange rate")
+        verbose_name_plural = _("exchange rates")
+        constraints = [models.CheckConstraint(condition=Q(rate__gt=0), name="exchange_rate_positive")]
+
+    def __str__(self):
+        return f"{self.currency} {self.rate} ({self.date})"
+
+
+def yearly_in_base(amount, currency, period, rates):
+    """`amount` of `currency` per `period`, as whole euros per year at `rates`; None when it cannot be converted."""
+    if amount is None or currency not in rates or not period:
+        return None
+    yearly = Decimal(amount) * SalaryPeriod(period).per_year / rates[currency]
+    return int(yearly.to_integral_value(ROUND_HALF_UP))
+
+
+def yearly_top_in_base(rate):
+    """The database expression of Posting.salary_top_yearly for postings in a currency of `rate` units per euro.
+
+    It rounds like yearly_in_base(), so that a refresh of the rates stores what saving the posting would.
+    """
+    factor = models.Case(
+        *[models.When(salary_period=period, then=models.Value(factor)) for period, factor in YEARLY_FACTORS.items()],
+        output_field=models.DecimalField(),
+    )
+    top = Coalesce("salary_max", "salary_min")
+    return Cast(Round(top * factor / models.Value(rate, output_field=models.DecimalField())), models.BigIntegerField())
 
 
 class CompanyQuerySet(models.QuerySet):
@@ -196,6 +265,27 @@ class PostingQuerySet(models.QuerySet):
     def with_salary(self):
         return self.filter(Q(salary_min__isnull=False) | Q(salary_max__isnull=False))
 
+    def paying_at_least(self, amount, currency, period=SalaryPeriod.YEAR):
+        """Postings whose range reaches `amount` of `currency` per `period`, compared per year in euros.
+
+        A posting matches when the top of its range (its maximum, else its minimum) is at least the floor: it could
+        pay that much. Postings without a salary, or in a currency with no exchange rate, never match.
+        """
+        floor = yearly_in_base(amount, currency, period, ExchangeRate.objects.rates())
+        if floor is None:
+            return self.none()
+        return self.filter(salary_top_yearly__gte=floor)
+
+    def refresh_yearly_salaries(self, rates):
+        """Recompute salary_top_yearly at `rates`, one UPDATE per currency: [(currency, postings updated)]."""
+        with_salary = self.with_salary()
+        updated = [
+            (currency, with_salary.filter(salary_currency=currency).update(salary_top_yearly=yearly_top_in_base(rate)))
+            for currency, rate in sorted(rates.items())
+        ]
+        with_salary.exclude(salary_currency__in=rates).update(salary_top_yearly=None)
+        return updated
+
     def for_listing(self):
         """What a listing card shows, in a fixed number of queries; anything else fails loudly."""
         return (
@@ -267,6 +357,41 @@ class Posting(models.Model):
     )
     salary_currency = models.CharField(_("currency"), max_length=3, choices=currency_choices, blank=True)
     salary_period = models.CharField(_("salary period"), max_length=10, choices=SalaryPeriod, blank=True)
+    salary_basis = models.CharField(
+        _("gross or net"),
+        max_length=5,
+        choices=SalaryBasis,
+        default=SalaryBasis.GROSS,
+        help_text=_("Whether the amounts are before (gross) or after (net) tax and social contributions."),
+    )
+    bonus_percent = models.PositiveSmallIntegerField(
+        _("bonus"),
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(1000)],
+        help_text=_("The target yearly bonus, as a percentage of the salary."),
+    )
+    equity = models.BooleanField(_("equity"), default=False, help_text=_("The pay includes shares or stock options."))
+    allowances = models.DecimalField(
+        _("allowances per year"),
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[not_negative],
+        help_text=_(
+            "Allowances on top of the salary (meals, transport, housing…), per year, in the salary's currency."
+        ),
+    )
+    collective_agreement = models.CharField(
+        _("collective agreement"),
+        max_length=200,
+        blank=True,
+        help_text=_("The collective agreement that sets the pay, if one does, e.g. “TV-L E13”."),
+    )
+    # The top of the range per year in euros (BASE_CURRENCY), which the listing's salary floor compares: kept by
+    # save() and Posting.objects.refresh_yearly_salaries(); None without a salary or an exchange rate.
+    salary_top_yearly = models.PositiveBigIntegerField(editable=False, null=True)
     experience_years = models.PositiveSmallIntegerField(_("minimum years of experience"), null=True, blank=True)
     experience_years_max = models.PositiveSmallIntegerField(
         _("maximum years of experience"),
@@ -371,6 +496,12 @@ class Posting(models.Model):
                 ],
                 name="posting_live_idx",
             ),
+            # The salary floor: a range scan over the published postings of one language that have a yearly salary.
+            models.Index(
+                fields=["language", "salary_top_yearly"],
+                condition=Q(status=Status.PUBLISHED, salary_top_yearly__isnull=False),
+                name="posting_salary_floor_idx",
+            ),
             # The admin's country filter reads the countries in use from this index (jobs.admin.distinct_values).
             models.Index(fields=["country"], name="posting_country_idx"),
             # The admin's state filter finds drafts, archived and expired postings here, however few they are.
@@ -388,9 +519,11 @@ class Posting(models.Model):
         if self.status == Status.PUBLISHED and self.published_at is None:
             self.published_at = timezone.now()
         self.version = uuid.uuid4()
+        self.salary_top_yearly = self.yearly_top_in_base(ExchangeRate.objects.rates())
         with transaction.atomic():
             super().save(*args, **kwargs)
             self.sync_work_countries()
+            self.share_pay()
 
     def get_absolute_url(self):
         with translation.override(self.language):
@@ -415,6 +548,8 @@ class Posting(models.Model):
             self.experience_years is not None and self.experience_years <= self.experience_years_max
         ):
             errors["experience_years_max"] = EXPERIENCE_RANGE
+        if publishing and self.salary_min is None and (countries := self.pay_required_in()):
+            errors["salary_min"] = pay_required_message(countries)
         if publishing and not (self.apply_url or self.apply_email):
             errors["apply_url"] = _("Give an application URL or e-mail address before publishing.")
         if self.company_id and self.other_companies_translations().exists():
@@ -475,6 +610,27 @@ class Posting(models.Model):
             n += 1
             slug = f"{base}-{n}"
         return slug
+
+    def yearly_top_in_base(self, rates):
+        """The top of the salary range (its maximum, else its minimum) per year in euros at `rates`."""
+        top = self.salary_max if self.salary_max is not None else self.salary_min
+        return yearly_in_base(top, self.salary_currency, self.salary_period, rates)
+
+    def pay_required_in(self):
+        """The countries of work_country_codes() where a published ad must state its pay (PAY_REQUIRED_COUNTRIES)."""
+        return sorted(self.work_country_codes() & set(settings.PAY_REQUIRED_COUNTRIES))
+
+    def share_pay(self):
+        """Give the postings of the same translation group this one's pay: it is edited once, for every language.
+
+        They get a new version too, so that a form opened on one of them before cannot save the old pay back.
+        """
+        pay = {name: getattr(self, name) for name in SHARED_PAY_FIELDS}
+        same_pay = Q(
+            *[Q(**{f"{name}__isnull": True}) if value is None else Q(**{name: value}) for name, value in pay.items()]
+        )
+        others = Posting.objects.filter(translation_group=self.translation_group).exclude(pk=self.pk).exclude(same_pay)
+        others.update(**pay, version=uuid.uuid4())
 
     def work_country_codes(self):
         """The countries the job can be done from: where candidates may live for remote roles, else the office's."""
@@ -555,8 +711,15 @@ class Posting(models.Model):
     def readiness_gaps(self):
         """What a good posting has and this one still lacks: {gap: what to add, for HR}."""
         gaps = {}
-        if not self.has_salary:
+        if self.salary_min is None and (countries := self.pay_required_in()):
+            gaps["salary"] = pay_required_message(countries)
+        elif not self.has_salary:
             gaps["salary"] = _("A salary range: postings that show one get more applications.")
+        elif self.salary_top_yearly is None:
+            gaps["exchange_rate"] = _(
+                "An exchange rate for %(currency)s: without one, visitors who filter by minimum salary do not see "
+                "this posting."
+            ) % {"currency": self.salary_currency}
         if not self.valid_through:
             gaps["expiry"] = _("An expiry date (valid through), so the posting closes by itself.")
         for related, message in [
@@ -571,6 +734,29 @@ class Posting(models.Model):
         if not Posting.objects.filter(translation_group=self.translation_group).exclude(pk=self.pk).exists():
             gaps["translation"] = _("A translation.")
         return gaps
+
+
+# What the postings of a translation group share: the pay, edited once and shown in every language.
+SHARED_PAY_FIELDS = (
+    "salary_min",
+    "salary_max",
+    "salary_currency",
+    "salary_period",
+    "salary_basis",
+    "bonus_percent",
+    "equity",
+    "allowances",
+    "collective_agreement",
+    "salary_top_yearly",
+)
+
+
+def pay_required_message(countries):
+    names = ", ".join(str(Country(code).name) for code in countries)
+    return _(
+        "Job ads for %(countries)s must state the pay (EU pay transparency directive): give at least the salary "
+        "minimum before publishing."
+    ) % {"countries": names}
 
 
 class WorkCountry(models.Model):
