@@ -1,8 +1,11 @@
 """The listing's filters (the query parameters of DESIGN.md) and their facet counts."""
 
+import functools
 from datetime import timedelta
+from decimal import Decimal
 
 import django_filters
+from django.conf import settings
 from django.core.validators import slug_re
 from django.db import models
 from django.db.models import Count, Exists, OuterRef, Q
@@ -13,11 +16,36 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from jobs.forms import CleanForm
-from jobs.models import Company, EmploymentType, Posting, Seniority, Tag, WorkCountry, Workplace
+from jobs.models import (
+    BASE_CURRENCY,
+    Company,
+    EmploymentType,
+    ExchangeRate,
+    Posting,
+    SalaryPeriod,
+    Seniority,
+    Tag,
+    WorkCountry,
+    Workplace,
+    currency_choices,
+)
 from jobs.search import fold
+from jobs.templatetags.postings import current_locale, money
 
 MAX_QUERY_LENGTH = 200
+# Above this, a salary floor is no salary in any currency the rates table converts (and the yearly amount in euros
+# stays far inside PostgreSQL's bigint, even per hour).
+MAX_SALARY_FLOOR = Decimal(10) ** 11
+# The parameters that say what the salary floor is in; alone they filter nothing.
+SALARY_FLOOR_UNITS = ("salary_currency", "salary_period")
 POSTED_WITHIN = [("1", _("Last 24 hours")), ("7", _("Last 7 days")), ("30", _("Last 30 days"))]
+
+
+class AmountFilter(django_filters.NumberFilter):
+    """A number filter whose field's own max_value is its only upper bound (one message, not two)."""
+
+    def get_max_validator(self):
+        return None
 
 
 class Sort(models.TextChoices):
@@ -48,6 +76,17 @@ class PostingFilter(django_filters.FilterSet):
     salary = django_filters.ChoiceFilter(
         label=_("Salary"), choices=[("1", _("Salary disclosed"))], method="filter_salary"
     )
+    salary_min = AmountFilter(
+        label=_("Minimum salary"),
+        method="filter_salary_floor",
+        min_value=0,
+        max_value=MAX_SALARY_FLOOR,
+        decimal_places=2,
+    )
+    salary_currency = django_filters.ChoiceFilter(label=_("Currency"), method="unit_of_salary_floor")
+    salary_period = django_filters.ChoiceFilter(
+        label=_("Period"), choices=SalaryPeriod.choices, method="unit_of_salary_floor"
+    )
     posted = django_filters.ChoiceFilter(label=_("Posted"), choices=POSTED_WITHIN, method="filter_posted")
     sort = django_filters.ChoiceFilter(label=_("Sort by"), choices=Sort.choices, method="sort_after_filtering")
 
@@ -74,6 +113,7 @@ class PostingFilter(django_filters.FilterSet):
         self.filters["country"].extra["choices"] = self.countries
         self.filters["tag"].extra["choices"] = [(tag.slug, tag.label(language)) for tag in tags]
         self.filters["company"].extra["choices"] = [(company.slug, company.name) for company in companies]
+        self.filters["salary_currency"].extra["choices"] = currency_choices(self.exchange_rates)
 
     @classmethod
     def language_neutral(cls):
@@ -136,6 +176,43 @@ class PostingFilter(django_filters.FilterSet):
 
     def filter_salary(self, postings, name, value):
         return postings.with_salary()
+
+    @functools.cached_property
+    def exchange_rates(self):
+        """{currency: units per euro} of the rates table, which the salary floor converts with."""
+        return ExchangeRate.objects.rates()
+
+    @functools.cached_property
+    def rates_date(self):
+        """The date of the exchange rates, which the listing names beside the salary floor."""
+        return ExchangeRate.objects.as_of()
+
+    @property
+    def default_currency(self):
+        """The currency of a salary floor in this language (settings.SALARY_CURRENCY_BY_LANGUAGE), if it has a rate."""
+        currency = settings.SALARY_CURRENCY_BY_LANGUAGE.get(self.language, BASE_CURRENCY)
+        return currency if currency in self.exchange_rates else BASE_CURRENCY
+
+    @property
+    def floor_currency(self):
+        return self.valid_data.get("salary_currency") or self.default_currency
+
+    @property
+    def floor_period(self):
+        return self.valid_data.get("salary_period") or SalaryPeriod.YEAR
+
+    @property
+    def salary_floor(self):
+        """(amount, currency, period) of the visitor's valid salary floor, or None."""
+        amount = self.valid_data.get("salary_min")
+        return None if amount is None else (amount, self.floor_currency, self.floor_period)
+
+    def filter_salary_floor(self, postings, name, value):
+        return postings.paying_at_least(*self.salary_floor, rates=self.exchange_rates)
+
+    def unit_of_salary_floor(self, postings, name, value):
+        """The currency and period are no filters: filter_salary_floor reads them."""
+        return postings
 
     def filter_posted(self, postings, name, value):
         return postings.filter(published_at__gte=timezone.now() - timedelta(days=int(value)))
@@ -259,7 +336,16 @@ def active_filters(query, filterset):
         chosen.append(
             {"name": "q", "label": filterset.form.fields["q"].label, "value": text, "url": without(query, "q")}
         )
-    choice_parameters = [name for name in filterset.filters if name not in {"q", "sort"}]
+    if floor := filterset.salary_floor:
+        amount, currency, period = floor
+        value = f"{money(amount, currency, current_locale())} {SalaryPeriod(period).label}"
+        url = without(query, "salary_min")  # the currency and period left alone filter nothing
+        chosen.append(
+            {"name": "salary_min", "label": filterset.form.fields["salary_min"].label, "value": value, "url": url}
+        )
+    choice_parameters = [
+        name for name in filterset.filters if name not in {"q", "sort", "salary_min", *SALARY_FLOOR_UNITS}
+    ]
     for name, values in filterset.chosen_values(*choice_parameters).items():
         field = filterset.form.fields[name]
         labels = dict(field.choices)

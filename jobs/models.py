@@ -1,7 +1,7 @@
 import functools
 import uuid
 from datetime import timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
 
 import reversion
 from babel.core import get_global
@@ -32,9 +32,12 @@ def current_currencies():
     return sorted({code for territory in territories for code in get_territory_currencies(territory)})
 
 
-def currency_choices():
+def currency_choices(codes=None):
+    """(code, "code – name in the active language") of `codes`, by default every currency in use today."""
     locale = translation.to_locale(translation.get_language() or settings.LANGUAGE_CODE)
-    return [(code, f"{code} – {get_currency_name(code, locale=locale)}") for code in current_currencies()]
+    return [
+        (code, f"{code} – {get_currency_name(code, locale=locale)}") for code in sorted(codes or current_currencies())
+    ]
 
 
 class EmploymentType(models.TextChoices):
@@ -140,12 +143,12 @@ class ExchangeRate(models.Model):
         return f"{self.currency} {self.rate} ({self.date})"
 
 
-def yearly_in_base(amount, currency, period, rates):
+def yearly_in_base(amount, currency, period, rates, rounding=ROUND_HALF_UP):
     """`amount` of `currency` per `period`, as whole euros per year at `rates`; None when it cannot be converted."""
     if amount is None or currency not in rates or not period:
         return None
     yearly = Decimal(amount) * SalaryPeriod(period).per_year / rates[currency]
-    return int(yearly.to_integral_value(ROUND_HALF_UP))
+    return int(yearly.to_integral_value(rounding))
 
 
 def yearly_top_in_base(rate):
@@ -265,13 +268,16 @@ class PostingQuerySet(models.QuerySet):
     def with_salary(self):
         return self.filter(Q(salary_min__isnull=False) | Q(salary_max__isnull=False))
 
-    def paying_at_least(self, amount, currency, period=SalaryPeriod.YEAR):
+    def paying_at_least(self, amount, currency, period=SalaryPeriod.YEAR, rates=None):
         """Postings whose range reaches `amount` of `currency` per `period`, compared per year in euros.
 
         A posting matches when the top of its range (its maximum, else its minimum) is at least the floor: it could
-        pay that much. Postings without a salary, or in a currency with no exchange rate, never match.
+        pay that much. Postings without a salary, or in a currency with no exchange rate, never match. `rates` are
+        those of the table unless given.
         """
-        floor = yearly_in_base(amount, currency, period, ExchangeRate.objects.rates())
+        # Rounded down, so that a posting of exactly the floor's amount and currency matches, however the database
+        # rounded its yearly amount.
+        floor = yearly_in_base(amount, currency, period, rates or ExchangeRate.objects.rates(), ROUND_FLOOR)
         if floor is None:
             return self.none()
         return self.filter(salary_top_yearly__gte=floor)
