@@ -40,6 +40,7 @@ from jobs.models import (
     Benefit,
     CareerStep,
     Company,
+    ExchangeRate,
     Lifecycle,
     Posting,
     Requirement,
@@ -173,6 +174,22 @@ class TagForm(CleanModelForm):
             if self.cleaned_data[f"name_{code}"].strip()
         }
         return super().save(commit)
+
+
+@admin.register(ExchangeRate)
+class ExchangeRateAdmin(admin.ModelAdmin):
+    """The rates the salary floor converts with, to read: load_exchange_rates replaces them from a file."""
+
+    list_display = ["currency", "rate", "date"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Tag)
@@ -392,7 +409,21 @@ class PostingAdmin(VersionAdmin):
                 ),
             },
         ),
-        (_("Salary"), {"fields": [("salary_min", "salary_max"), ("salary_currency", "salary_period")]}),
+        (
+            _("Pay"),
+            {
+                "fields": [
+                    ("salary_min", "salary_max"),
+                    ("salary_currency", "salary_period"),
+                    "salary_basis",
+                    ("bonus_percent", "equity", "allowances"),
+                    "collective_agreement",
+                ],
+                "description": _(
+                    "The pay is the job's, shared by its postings in every language: a change here changes them all."
+                ),
+            },
+        ),
         (_("How to apply"), {"fields": ["apply_url", "apply_email"]}),
         (
             _("Publication"),

@@ -31,6 +31,7 @@ from jobs.models import (
     Responsibility,
     Tag,
 )
+from jobs import structured_data
 from jobs.structured_data import EMPLOYMENT_TYPES, SALARY_UNITS, job_posting
 from jobs.text import clean_line, clean_text
 
@@ -68,6 +69,11 @@ def export_record(posting, url=None):
             "seniority": posting.seniority,
             "workplace": posting.workplace,
             "eligibleCountries": [country.code for country in posting.eligible_countries],
+            "salaryBasis": posting.salary_basis,
+            "bonusPercent": posting.bonus_percent,
+            "equity": posting.equity,
+            "allowances": structured_data.number(posting.allowances) if posting.allowances is not None else None,
+            "collectiveAgreement": posting.collective_agreement,
             "experienceYears": posting.experience_years,
             "experienceYearsMax": posting.experience_years_max,
             "applyUrl": posting.apply_url,
@@ -127,6 +133,12 @@ def text(value):
 def whole_number(value):
     if isinstance(value, bool) or not isinstance(value, int):
         raise Invalid(_("Expected a whole number."))
+    return value
+
+
+def yes_or_no(value):
+    if not isinstance(value, bool):
+        raise Invalid(_("Expected true or false."))
     return value
 
 
@@ -191,6 +203,11 @@ FIELDS = {
     "seniority": (f"{EXTENSION}.seniority", text),
     "workplace": (f"{EXTENSION}.workplace", text),
     "eligible_countries": (f"{EXTENSION}.eligibleCountries", texts),
+    "salary_basis": (f"{EXTENSION}.salaryBasis", text),
+    "bonus_percent": (f"{EXTENSION}.bonusPercent", whole_number),
+    "equity": (f"{EXTENSION}.equity", yes_or_no),
+    "allowances": (f"{EXTENSION}.allowances", amount),
+    "collective_agreement": (f"{EXTENSION}.collectiveAgreement", text),
     "experience_years": (f"{EXTENSION}.experienceYears", whole_number),
     "experience_years_max": (f"{EXTENSION}.experienceYearsMax", whole_number),
     "apply_url": (f"{EXTENSION}.applyUrl", text),

@@ -6,7 +6,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from jobs.models import Requirement, SalaryPeriod
+from jobs.models import Requirement, SalaryBasis, SalaryPeriod
 
 register = template.Library()
 
@@ -51,6 +51,23 @@ def salary_range(posting):
         amount = _("up to %(amount)s") % {"amount": money(high, currency, locale)}
     period = SalaryPeriod(posting.salary_period).label if posting.salary_period else ""
     return f"{amount} {period}".strip()
+
+
+@register.simple_tag
+def pay_details(posting):
+    """What a posting's page says about its pay besides the range: gross or net, bonus, equity, allowances, agreement."""
+    locale = current_locale()
+    details = [SalaryBasis(posting.salary_basis).label.capitalize()] if posting.has_salary else []
+    if posting.bonus_percent:
+        details.append(_("Target bonus: %(percent)s%% of the salary") % {"percent": posting.bonus_percent})
+    if posting.equity:
+        details.append(_("Equity (shares or stock options)"))
+    if posting.allowances and posting.salary_currency:
+        amount = money(posting.allowances, posting.salary_currency, locale)
+        details.append(_("Allowances: %(amount)s per year") % {"amount": amount})
+    if posting.collective_agreement:
+        details.append(_("Collective agreement: %(agreement)s") % {"agreement": posting.collective_agreement})
+    return details
 
 
 def grouped(items, field, choices):
