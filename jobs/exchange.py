@@ -21,6 +21,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from jobs import structured_data
 from jobs.models import (
     FORMER_REQUIREMENT_KINDS,
     Benefit,
@@ -31,7 +32,6 @@ from jobs.models import (
     Responsibility,
     Tag,
 )
-from jobs import structured_data
 from jobs.structured_data import EMPLOYMENT_TYPES, SALARY_UNITS, job_posting
 from jobs.text import clean_line, clean_text
 
