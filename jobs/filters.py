@@ -178,14 +178,18 @@ class PostingFilter(django_filters.FilterSet):
         return postings.with_salary()
 
     @functools.cached_property
+    def exchange_table(self):
+        return ExchangeRate.objects.table()
+
+    @property
     def exchange_rates(self):
         """{currency: units per euro} of the rates table, which the salary floor converts with."""
-        return ExchangeRate.objects.rates()
+        return self.exchange_table[0]
 
-    @functools.cached_property
+    @property
     def rates_date(self):
         """The date of the exchange rates, which the listing names beside the salary floor."""
-        return ExchangeRate.objects.as_of()
+        return self.exchange_table[1]
 
     @property
     def default_currency(self):

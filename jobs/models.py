@@ -115,13 +115,15 @@ BASE_CURRENCY = "EUR"
 
 
 class ExchangeRateQuerySet(models.QuerySet):
+    def table(self):
+        """({currency: units of it per euro}, the base currency included; the rates' date, None if there are none)."""
+        rows = list(self.values_list("currency", "rate", "date"))
+        rates = {BASE_CURRENCY: Decimal(1), **{currency: rate for currency, rate, _date in rows}}
+        return rates, max((date for _currency, _rate, date in rows), default=None)
+
     def rates(self):
         """{currency: units of it per euro}, the base currency included."""
-        return {BASE_CURRENCY: Decimal(1), **dict(self.values_list("currency", "rate"))}
-
-    def as_of(self):
-        """The date of the rates in the table (None when it is empty)."""
-        return self.aggregate(date=models.Max("date"))["date"]
+        return self.table()[0]
 
 
 class ExchangeRate(models.Model):

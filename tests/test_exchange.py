@@ -121,11 +121,17 @@ def postings():
             translation_group=complete.translation_group,
             company=company,
             tags=[backend],
+            # A translation shares the job's pay.
+            salary_min=Decimal("42000.50"),
+            salary_max=Decimal("55000.00"),
             experience_years=8,
             experience_years_max=12,
         ),
         PostingFactory(remote=True, eligible_countries=["PT", "FR", "ES"], city="", experience_years=None),
-        PostingFactory(salary_min=None, salary_max=None, salary_currency="", salary_period="", items=False),
+        # Outside the EU, where an ad need not state its pay.
+        PostingFactory(
+            salary_min=None, salary_max=None, salary_currency="", salary_period="", items=False, country="CH"
+        ),
         PostingFactory(salary_min=30, salary_max=30, salary_period="hour", salary_currency="CHF", language="de"),
         PostingFactory(salary_max=None, employment_type="internship", seniority="junior", language="es"),
         PostingFactory(draft=True, apply_url="", valid_through=None, experience_years=0),

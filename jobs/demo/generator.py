@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from jobs import demo, search
-from jobs.models import ITEM_RELATIONS, Company, Posting, Status, WorkCountry, Workplace
+from jobs.models import ITEM_RELATIONS, Company, ExchangeRate, Posting, Status, WorkCountry, Workplace
 
 BATCH_SIZE = 5000
 COUNTRIES = ["DE", "FR", "ES", "CH", "AT", "BE", "NL", "IE", "GB", "US", "CA", "MX", "AR", "PT", "IT", "SE", "PL", "CO"]
@@ -40,6 +40,7 @@ class Generator:
         self.companies = list(Company.objects.order_by("pk"))
         self.next_number = (Posting.objects.aggregate(Max("pk"))["pk__max"] or 0) + 1
         self.search_fields = {}
+        self.rates = ExchangeRate.objects.rates()
 
     def add(self, count):
         """Add `count` postings in one transaction."""
@@ -68,7 +69,7 @@ class Generator:
         salary = rng.random() > 0.15 and original.has_salary
         factor = Decimal(rng.randint(85, 125)) / 100
         number, self.next_number = self.next_number, self.next_number + 1
-        return Posting(
+        posting = Posting(
             company=company,
             language=original.language,
             title=original.title,
@@ -94,6 +95,8 @@ class Generator:
             valid_through=published_at + timedelta(days=rng.randint(45, 90)),
             **self.indexed(original, company),
         )
+        posting.salary_top_yearly = posting.yearly_top_in_base(self.rates)  # what save() would store
+        return posting
 
     def indexed(self, original, company):
         """The search fields of a copy of `original` at `company`, as jobs.search.reindex would store them."""
