@@ -334,6 +334,18 @@ def test_the_posting_page_shows_the_pay_details(client):
         assert detail in response.text
 
 
+def test_a_card_says_when_its_salary_is_net(client):
+    PostingFactory(title="Net", salary_basis="net")
+    PostingFactory(title="Gross")
+
+    cards = listed(client, "").text.split('class="card__salary">')[1:]
+
+    assert sorted(card.split("</p>")[0] for card in cards) == [
+        "€70,000–€90,000 per year",
+        "€70,000–€90,000 per year, net",
+    ]
+
+
 def test_the_exchange_format_carries_the_pay_details(tmp_path):
     PostingFactory(salary_basis="net", bonus_percent=5, equity=True, allowances=1200, collective_agreement="Syntec")
     path = tmp_path / "postings.json"
