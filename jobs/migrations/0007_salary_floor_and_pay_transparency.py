@@ -12,11 +12,12 @@ def load_shipped_rates(apps, schema_editor):
     """The exchange rates shipped with the code, and every posting's yearly salary at them."""
     ExchangeRate = apps.get_model("jobs", "ExchangeRate")
     Posting = apps.get_model("jobs", "Posting")
+    database = schema_editor.connection.alias
     shipped = read_rates_file(SHIPPED_RATES)
-    ExchangeRate.objects.bulk_create(
+    ExchangeRate.objects.using(database).bulk_create(
         ExchangeRate(currency=currency, rate=rate, date=shipped.date) for currency, rate in shipped.rates.items()
     )
-    with_salary = Posting.objects.filter(Q(salary_min__isnull=False) | Q(salary_max__isnull=False))
+    with_salary = Posting.objects.using(database).filter(Q(salary_min__isnull=False) | Q(salary_max__isnull=False))
     for currency, rate in {BASE_CURRENCY: 1, **shipped.rates}.items():
         with_salary.filter(salary_currency=currency).update(salary_top_yearly=yearly_top_in_base(rate))
 
