@@ -63,6 +63,7 @@ class PostingFilter(django_filters.FilterSet):
     PER_LANGUAGE = ("country", "tag", "company")
     # Best matches first when searching; with no words to rank by, that is newest first.
     DEFAULT_SORT = Sort.RELEVANCE
+    MAX_SALARY_FLOOR = MAX_SALARY_FLOOR
 
     q = django_filters.CharFilter(label=_("Keywords"), method="filter_text", max_length=MAX_QUERY_LENGTH, strip=True)
     country = django_filters.MultipleChoiceFilter(label=_("Country"), method="filter_country")

@@ -99,7 +99,8 @@ def test_the_floor_currency_defaults_per_language(client, settings):
     assert card_titles(listed(client, "salary_min=93000", "fr")) == []
     response = listed(client, "salary_min=93000")
     assert "Minimum salary: $93,000 per year" in response.text
-    assert '<option value="USD" selected>' in response.text
+    # The default is sent as no value, so that URLs stay short.
+    assert '<option value="" selected>USD – US Dollar</option>' in response.text
 
 
 def test_facet_counts_and_the_feed_honour_the_floor(client):
@@ -113,6 +114,16 @@ def test_facet_counts_and_the_feed_honour_the_floor(client):
     feed = client.get("/en/feed/?salary_min=100000&salary_currency=EUR")
     assert feed.status_code == 200
     assert b"Well paid" in feed.content and b"Less paid" not in feed.content
+
+
+def test_the_floor_is_part_of_the_listing_form_and_keeps_its_values(client):
+    response = listed(client, "salary_min=4000&salary_currency=GBP&salary_period=month")
+
+    form = response.text.split('<form id="filters"')[1].split("</form>")[0]
+    floor = form.split('class="facet salary-floor"')[1].split("</fieldset>")[0]
+    assert 'name="salary_min"' in floor and 'value="4000"' in floor
+    assert '<option value="GBP" selected>GBP – British Pound</option>' in floor
+    assert '<option value="month" selected>per month</option>' in floor
 
 
 def test_the_listing_says_which_date_the_conversion_uses(client):
