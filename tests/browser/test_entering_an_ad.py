@@ -53,7 +53,8 @@ def fill_the_essentials(actions, title):
     actions.select(page.locator("#id_employment_type"), "full_time")
     actions.select(page.locator("#id_seniority"), "senior")
     actions.select(page.locator("#id_workplace"), "onsite")
-    actions.select(page.locator("#id_country"), "DE")
+    # Switzerland: an ad there need not state its pay (see the pay-required countries).
+    actions.select(page.locator("#id_country"), "CH")
     actions.fill(page.locator("#id_apply_url"), "https://northwind.example/jobs")
 
 
