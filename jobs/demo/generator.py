@@ -11,6 +11,7 @@ import random
 from datetime import timedelta
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -66,8 +67,12 @@ class Generator:
         published_at = timezone.now() - timedelta(days=rng.randint(0, 40), minutes=rng.randint(0, 1440))
         workplace = rng.choice(Workplace.values)
         eligible = rng.sample(COUNTRIES, rng.randint(2, 5)) if workplace == Workplace.REMOTE else []
-        salary = rng.random() > 0.15 and original.has_salary
+        keeps_salary = rng.random() > 0.15
         factor = Decimal(rng.randint(85, 125)) / 100
+        country = rng.choice(COUNTRIES)
+        # An ad for a country where ads must state their pay (PAY_REQUIRED_COUNTRIES) keeps its original's salary.
+        pay_required = (set(eligible) or {country}) & set(settings.PAY_REQUIRED_COUNTRIES)
+        salary = original.has_salary and (keeps_salary or bool(pay_required))
         number, self.next_number = self.next_number, self.next_number + 1
         posting = Posting(
             company=company,
@@ -80,7 +85,7 @@ class Generator:
             seniority=original.seniority,
             workplace=workplace,
             city=original.city,
-            country=rng.choice(COUNTRIES),
+            country=country,
             eligible_countries=eligible,
             salary_min=scaled(original.salary_min, factor) if salary else None,
             salary_max=scaled(original.salary_max, factor) if salary else None,
