@@ -1,0 +1,36 @@
+"""What an alert searches for: the listing's own filters, kept as the listing's query string."""
+
+from django.http import QueryDict
+
+from jobs.filters import PostingFilter, active_filters, listing_state
+
+# The page and the order do not change which postings match, and every posting an alert sends is new.
+NOT_FOR_ALERTS = ("page", "sort", "posted")
+
+
+def alert_query(query):
+    """The listing parameters of `query` that choose postings, in a fixed order so one search is stored once."""
+    state = listing_state(query)
+    canonical = QueryDict(mutable=True)
+    for name in sorted(set(state) - set(NOT_FOR_ALERTS)):
+        canonical.setlist(name, sorted(set(state.getlist(name))))
+    return canonical.urlencode()
+
+
+def alert_filterset(query, language):
+    """The listing's filterset for a stored query: an alert matches exactly what the listing shows for it."""
+    return PostingFilter(QueryDict(query), language=language)
+
+
+def described(query, filterset):
+    """What the alert matches, in words: [(parameter label, [chosen values])], values OR-ed, parameters AND-ed."""
+    groups = {}
+    for choice in active_filters(QueryDict(query), filterset):
+        groups.setdefault(choice["label"], []).append(choice["value"])
+    return list(groups.items())
+
+
+def ignored(filterset):
+    """The parameters given malformed values, which the alert ignores as the listing does: [(label, errors)]."""
+    form = filterset.form
+    return [(form.fields[name].label, errors) for name, errors in form.errors.items() if name in form.fields]
