@@ -31,7 +31,9 @@ def new_posting(**fields):
 
 def sent_titles(messages=None):
     """The posting titles of the digests sent (every test posting's title ends with "engineer"), in order."""
-    return [line for message in (messages or mail.outbox) for line in message.body.splitlines() if line.endswith("engineer")]
+    return [
+        line for message in (messages or mail.outbox) for line in message.body.splitlines() if line.endswith("engineer")
+    ]
 
 
 def make_due(subscription):
@@ -40,9 +42,16 @@ def make_due(subscription):
 
 def test_a_digest_holds_only_new_matching_live_postings_in_the_alerts_language():
     subscription = confirmed(query="workplace=remote")
-    wanted = new_posting(title="Remote engineer", workplace=Workplace.REMOTE, eligible_countries=["FR"], country="", city="")
+    wanted = new_posting(
+        title="Remote engineer", workplace=Workplace.REMOTE, eligible_countries=["FR"], country="", city=""
+    )
     new_posting(title="Office engineer")  # does not match
-    PostingFactory(title="Old engineer", workplace=Workplace.REMOTE, eligible_countries=["FR"], published_at=timezone.now() - timedelta(days=3))
+    PostingFactory(
+        title="Old engineer",
+        workplace=Workplace.REMOTE,
+        eligible_countries=["FR"],
+        published_at=timezone.now() - timedelta(days=3),
+    )
     new_posting(title="French engineer", language="fr", workplace=Workplace.REMOTE, eligible_countries=["FR"])
     expired = new_posting(title="Gone engineer", workplace=Workplace.REMOTE, eligible_countries=["FR"])
     expired.valid_through = timezone.now() - timedelta(seconds=1)
@@ -118,9 +127,9 @@ def test_a_failure_before_the_claim_is_recorded_leaves_nothing_behind():
     subscription = confirmed()
     new_posting(title="First engineer")
 
-    with mock.patch("alerts.digests.digest_content", side_effect=RuntimeError("crash while rendering")):
-        with pytest.raises(RuntimeError):
-            deliver(subscription.pk)
+    crash = mock.patch("alerts.digests.digest_content", side_effect=RuntimeError("crash while rendering"))
+    with crash, pytest.raises(RuntimeError):
+        deliver(subscription.pk)
 
     assert not Digest.objects.exists() and not Delivery.objects.exists()
     assert deliver(subscription.pk)
@@ -132,9 +141,11 @@ def test_a_mail_server_refusal_leaves_the_digest_pending_and_the_next_run_sends_
     subscription = confirmed()
     new_posting(title="First engineer")
 
-    with mock.patch("django.core.mail.backends.locmem.EmailBackend.send_messages", side_effect=smtplib.SMTPServerDisconnected):
-        with pytest.raises(smtplib.SMTPServerDisconnected):
-            deliver(subscription.pk)
+    refusal = mock.patch(
+        "django.core.mail.backends.locmem.EmailBackend.send_messages", side_effect=smtplib.SMTPServerDisconnected
+    )
+    with refusal, pytest.raises(smtplib.SMTPServerDisconnected):
+        deliver(subscription.pk)
     digest = Digest.objects.get()
     assert (digest.state, digest.failures) == (DigestState.PENDING, 1)
     assert not mail.outbox
@@ -155,9 +166,8 @@ def test_a_crash_after_the_claim_and_before_the_hand_over_is_sent_by_the_next_ru
     subscription = confirmed()
     new_posting(title="First engineer")
 
-    with mock.patch("alerts.digests.hand_over", side_effect=SystemExit):
-        with pytest.raises(SystemExit):
-            deliver(subscription.pk)
+    with mock.patch("alerts.digests.hand_over", side_effect=SystemExit), pytest.raises(SystemExit):
+        deliver(subscription.pk)
     assert Digest.objects.get().state == DigestState.PENDING
 
     assert deliver(subscription.pk)
@@ -174,9 +184,8 @@ def test_a_crash_between_sending_and_recording_never_sends_the_postings_again():
         real_send(message, *args, **kwargs)
         raise SystemExit  # the worker is killed
 
-    with mock.patch.object(mail.EmailMessage, "send", send_then_die):
-        with pytest.raises(SystemExit):
-            deliver(subscription.pk)
+    with mock.patch.object(mail.EmailMessage, "send", send_then_die), pytest.raises(SystemExit):
+        deliver(subscription.pk)
     assert Digest.objects.get().state == DigestState.SENDING
 
     new_posting(title="Second engineer")
@@ -260,7 +269,7 @@ def test_workers_at_once_send_each_posting_once():
             make_due(subscription)
         start = threading.Barrier(4)
 
-        def worker():
+        def worker(start=start):
             start.wait()
             try:
                 for subscription in subscriptions:

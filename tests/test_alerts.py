@@ -37,7 +37,9 @@ def test_the_subscription_page_says_in_words_what_the_alert_matches_in_the_page_
 
     assert page.status_code == 200
     text = page.text
-    assert "Nouvelles offres en français" in text
+    assert (
+        "Les nouvelles offres qui répondent à tous ces critères" in text and "Langue\u00a0:</strong> Français" in text
+    )
     assert "France" in text and "Espagne" in text and "Télétravail" in text and "python" in text
     assert 'name="csrfmiddlewaretoken"' in text
 
