@@ -10,8 +10,17 @@ class SubscribeForm(forms.Form):
         label=_("How often"), choices=Frequency.choices, initial=Frequency.DAILY, widget=forms.RadioSelect
     )
 
+    def __init__(self, *args, query, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.query = query
+
     def clean_email(self):
         return normalized_email(self.cleaned_data["email"])
+
+    def clean(self):
+        if len(self.query) > Subscription._meta.get_field("query").max_length:
+            raise forms.ValidationError(_("These filters are too many to keep as an alert. Please choose fewer."))
+        return super().clean()
 
 
 class ManageForm(forms.ModelForm):

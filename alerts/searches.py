@@ -1,5 +1,6 @@
 """What an alert searches for: the listing's own filters, kept as the listing's query string."""
 
+from django import forms
 from django.http import QueryDict
 
 from jobs.filters import PostingFilter, active_filters, listing_state
@@ -9,11 +10,17 @@ NOT_FOR_ALERTS = ("page", "sort", "posted")
 
 
 def alert_query(query):
-    """The listing parameters of `query` that choose postings, in a fixed order so one search is stored once."""
+    """The listing parameters of `query` that choose postings, in a fixed order so one search is stored once.
+
+    A parameter of several values keeps them all, sorted; one of a single value keeps the value the listing reads,
+    the last.
+    """
     state = listing_state(query)
     canonical = QueryDict(mutable=True)
     for name in sorted(set(state) - set(NOT_FOR_ALERTS)):
-        canonical.setlist(name, sorted(set(state.getlist(name))))
+        values = state.getlist(name)
+        several = issubclass(PostingFilter.base_filters[name].field_class, forms.MultipleChoiceField)
+        canonical.setlist(name, sorted(set(values)) if several else values[-1:])
     return canonical.urlencode()
 
 

@@ -7,6 +7,7 @@ from django.db import IntegrityError, transaction
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_safe
 from django_ratelimit.core import is_ratelimited
@@ -21,6 +22,7 @@ from core.ratelimits import limit_posts, rate
 logger = logging.getLogger(__name__)
 
 
+@never_cache
 @require_http_methods(["GET", "HEAD", "POST"])
 @limit_posts("alert_subscribe")
 def subscribe(request):
@@ -32,7 +34,7 @@ def subscribe(request):
     language = request.LANGUAGE_CODE
     query = alert_query(request.GET)
     filterset = alert_filterset(query, language)
-    form = SubscribeForm(request.POST or None)
+    form = SubscribeForm(request.POST or None, query=query)
     if request.method == "POST" and form.is_valid():
         email, frequency = form.cleaned_data["email"], Frequency(form.cleaned_data["frequency"])
         try:
@@ -74,6 +76,7 @@ def sent(request):
     return render(request, "alerts/sent.html")
 
 
+@never_cache
 @require_http_methods(["GET", "HEAD", "POST"])
 def confirm(request, token):
     """The double opt-in: the link shows a button (link checkers that open links confirm nothing), the button confirms."""
@@ -95,6 +98,7 @@ def confirm(request, token):
     return render(request, "alerts/confirm.html", context)
 
 
+@never_cache
 @require_http_methods(["GET", "HEAD", "POST"])
 def manage(request, token):
     """Change how often the alert comes, pause it, or delete it (unsubscribe)."""
@@ -120,6 +124,7 @@ def manage(request, token):
 
 
 @csrf_exempt
+@never_cache
 @require_http_methods(["GET", "HEAD", "POST"])
 def unsubscribe(request, token):
     """GET asks; POST deletes the alert. Mail clients POST here with no cookie for one-click unsubscription (RFC 8058):

@@ -233,3 +233,24 @@ def test_the_manage_page_refuses_a_bad_frequency(client):
     assert answer.status_code == 200
     subscription.refresh_from_db()
     assert subscription.frequency == Frequency.DAILY
+
+
+def test_an_alert_keeps_the_value_the_listing_reads_of_a_single_value_parameter(client):
+    subscribe(client, "?q=python&q=django&country=FR&country=DE&country=FR")
+
+    assert Subscription.objects.get().query == "country=DE&country=FR&q=django"
+
+
+def test_filters_too_long_to_keep_are_reported_on_the_form(client):
+    answer = subscribe(client, "?" + "&".join(f"tag=tag-number-{n}" for n in range(300)))
+
+    assert answer.status_code == 200
+    assert "too many to keep" in answer.text
+    assert not Subscription.objects.exists() and not mail.outbox
+
+
+def test_alert_pages_are_not_cached(client):
+    subscription = confirmed()
+
+    for url in ["/en/alerts/", f"/en/alerts/manage/{manage_token(subscription)}/"]:
+        assert "no-store" in client.get(url)["Cache-Control"]
