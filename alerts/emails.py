@@ -1,5 +1,6 @@
 """The e-mails of job alerts, rendered in the subscription's language, with links back to the site."""
 
+import email.policy
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -74,6 +75,14 @@ def digest_content(subscription, postings):
     return {"subject": subject, "text": text, "html": html, "message_id": make_msgid(domain=message_domain())}
 
 
+class DigestMessage(EmailMultiAlternatives):
+    """Headers folded at 998 characters (RFC 5322's limit), not 78: folding would encode the long List-Unsubscribe URL as
+    RFC 2047 words, which mail clients do not decode there, and they would not offer to unsubscribe."""
+
+    def message(self, *, policy=email.policy.default):
+        return super().message(policy=policy.clone(max_line_length=998))
+
+
 def digest_message(digest):
     """The stored digest as an e-mail, with one-click unsubscription for mail clients (RFC 8058)."""
     unsubscribe_url = links(digest.subscription)["unsubscribe_url"]
@@ -82,7 +91,7 @@ def digest_message(digest):
         "List-Unsubscribe": f"<{unsubscribe_url}>",
         "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
     }
-    message = EmailMultiAlternatives(digest.subject, digest.text, to=[digest.subscription.email], headers=headers)
+    message = DigestMessage(digest.subject, digest.text, to=[digest.subscription.email], headers=headers)
     message.attach_alternative(digest.html, "text/html")
     return message
 

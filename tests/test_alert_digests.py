@@ -1,6 +1,8 @@
 """Digests: only new, matching, live postings in the alert's language, once each, whatever crashes or runs twice."""
 
+import email.policy
 import json
+import re
 import smtplib
 import threading
 from datetime import timedelta
@@ -85,11 +87,12 @@ def test_a_digest_has_one_click_unsubscription_headers_and_a_manage_link(client)
     new_posting()
     deliver(subscription.pk)
     [digest] = mail.outbox
-    message = digest.message()
+    # As the SMTP backend writes it: one URL in angle brackets on one line, not folded into encoded words.
+    headers = digest.message(policy=email.policy.SMTP).as_bytes().decode().split("\r\n\r\n")[0].split("\r\n")
 
-    assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
-    header = message["List-Unsubscribe"]
-    assert header.startswith("<http://127.0.0.1:8000/en/alerts/unsubscribe/") and header.endswith("/>")
+    assert "List-Unsubscribe-Post: List-Unsubscribe=One-Click" in headers
+    [header] = [line.removeprefix("List-Unsubscribe: ") for line in headers if line.startswith("List-Unsubscribe: ")]
+    assert re.fullmatch(r"<http://127\.0\.0\.1:8000/en/alerts/unsubscribe/[\w:-]+/>", header)
     assert client.get(link(digest, "/manage/")).status_code == 200
     assert client.post(header[1:-1].removeprefix("http://127.0.0.1:8000")).status_code == 200
     assert not Subscription.objects.exists()
