@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ("jobs", "0006_sitemap_index"),
+        ("jobs", "0001_initial"),  # the posting table is all alerts need
     ]
 
     operations = [
