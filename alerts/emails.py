@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext, ngettext
 
-from alerts.searches import alert_filterset, described
+from alerts.searches import alert_filterset, described, with_query
 from alerts.tokens import confirmation_token, manage_token
 
 
@@ -25,9 +25,7 @@ def links(subscription):
         return {
             "manage_url": absolute(reverse("alerts:manage", args=[token])),
             "unsubscribe_url": absolute(reverse("alerts:unsubscribe", args=[token])),
-            "listing_url": absolute(
-                reverse("jobs:posting_list") + (f"?{subscription.query}" if subscription.query else "")
-            ),
+            "listing_url": absolute(with_query(reverse("jobs:posting_list"), subscription.query)),
         }
 
 

@@ -79,12 +79,13 @@ class Subscription(models.Model):
         return self.confirmed_at is not None
 
     def confirm(self, frequency, now=None):
-        """Turns the alert on (or changes its frequency): postings published from now on will be sent."""
+        """Turns the alert on, or back on with this frequency: postings published from its first confirmation on are sent."""
         now = now or timezone.now()
         self.frequency = frequency
+        self.paused = False
         if not self.is_confirmed:
             self.confirmed_at = self.checked_at = now
-        self.save(update_fields=["frequency", "confirmed_at", "checked_at"])
+        self.save(update_fields=["frequency", "paused", "confirmed_at", "checked_at"])
 
 
 def normalized_email(email):

@@ -24,6 +24,11 @@ def alert_query(query):
     return canonical.urlencode()
 
 
+def with_query(path, query):
+    """`path` with the stored query string, if any."""
+    return f"{path}?{query}" if query else path
+
+
 def alert_filterset(query, language):
     """The listing's filterset for a stored query: an alert matches exactly what the listing shows for it."""
     return PostingFilter(QueryDict(query), language=language)

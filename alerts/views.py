@@ -3,7 +3,6 @@
 import logging
 import smtplib
 
-from django.db import IntegrityError, transaction
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -15,7 +14,7 @@ from django_ratelimit.core import is_ratelimited
 from alerts.emails import confirmation_message
 from alerts.forms import ManageForm, SubscribeForm
 from alerts.models import Frequency, Subscription
-from alerts.searches import alert_filterset, alert_query, described, ignored
+from alerts.searches import alert_filterset, alert_query, described, ignored, with_query
 from alerts.tokens import InvalidLink, manage_token, read_confirmation, read_manage
 from core.ratelimits import limit_posts, rate
 
@@ -50,7 +49,7 @@ def subscribe(request):
         "query": query,
         "description": described(query, filterset),
         "ignored": ignored(filterset),
-        "listing_url": reverse("jobs:posting_list") + (f"?{query}" if query else ""),
+        "listing_url": with_query(reverse("jobs:posting_list"), query),
     }
     return render(request, "alerts/subscribe.html", context)
 
@@ -63,11 +62,7 @@ def too_many_confirmations(request, email):
 
 
 def send_confirmation(email, language, query, frequency):
-    try:
-        with transaction.atomic():
-            subscription, _created = Subscription.objects.get_or_create(email=email, language=language, query=query)
-    except IntegrityError:  # the same address subscribed to the same search at the same moment
-        subscription = Subscription.objects.get(email=email, language=language, query=query)
+    subscription, _created = Subscription.objects.get_or_create(email=email, language=language, query=query)
     confirmation_message(subscription, frequency).send()
 
 

@@ -101,10 +101,12 @@ def test_the_answer_is_the_same_whether_or_not_the_address_already_has_the_alert
     assert first["Location"] == again["Location"] == other["Location"]
     assert [message.to for message in mail.outbox] == [["ada@example.com"], ["ada@example.com"], ["bob@example.com"]]
     assert mail.outbox[1].subject == mail.outbox[2].subject
-    # Still one alert for the address; its frequency changes only when the new link is used.
+    # Still one alert for the address; its frequency changes only when the new link is used, which resumes it.
+    Subscription.objects.filter(email="ada@example.com").update(paused=True)
     assert Subscription.objects.filter(email="ada@example.com").get().frequency == Frequency.DAILY
     client.post(link(mail.outbox[1], "/confirm/"))
-    assert Subscription.objects.filter(email="ada@example.com").get().frequency == Frequency.WEEKLY
+    again = Subscription.objects.filter(email="ada@example.com").get()
+    assert (again.frequency, again.paused) == (Frequency.WEEKLY, False)
 
 
 def test_confirmation_mails_to_one_address_are_limited_and_the_answer_does_not_tell(client):
