@@ -77,7 +77,8 @@ def hand_over(digest):
         # The mail server did not take it: it goes out with the next run.
         Digest.objects.filter(pk=digest.pk).update(state=DigestState.PENDING, failures=F("failures") + 1)
         raise
-    Digest.objects.filter(pk=digest.pk).update(state=DigestState.SENT, sent_at=timezone.now())
+    # The body was kept only to be sent; the subject, Message-ID and deliveries say what was sent.
+    Digest.objects.filter(pk=digest.pk).update(state=DigestState.SENT, sent_at=timezone.now(), text="", html="")
     return True
 
 

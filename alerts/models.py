@@ -107,7 +107,7 @@ class DigestQuerySet(models.QuerySet):
 
 
 class Digest(models.Model):
-    """One e-mail of new postings, rendered and stored before it is sent (see alerts.digests.deliver)."""
+    """One e-mail of new postings, rendered and stored before it is sent, its body emptied once sent (alerts.digests)."""
 
     subscription = models.ForeignKey(Subscription, on_delete=models.CASCADE, related_name="digests")
     state = models.CharField(_("state"), max_length=8, choices=DigestState.choices, default=DigestState.PENDING)

@@ -111,6 +111,8 @@ def test_nothing_is_sent_twice_across_runs_and_only_new_postings_follow():
     assert deliver(subscription.pk)
 
     assert sent_titles() == ["First engineer", "Second engineer"]
+    # What was sent is kept without the bodies, which were stored only to be sent.
+    assert list(Digest.objects.values_list("state", "text", "html")) == [(DigestState.SENT, "", "")] * 2
 
 
 def test_paused_and_unconfirmed_alerts_send_nothing_and_weekly_ones_wait_a_week():

@@ -25,9 +25,9 @@ def alert_rates(settings):
 def test_the_listing_links_to_an_alert_for_its_filters_and_language(client):
     PostingFactory(language="fr", country="FR", workplace=Workplace.REMOTE, eligible_countries=["FR"])
 
-    page = client.get("/fr/?workplace=remote&country=FR&sort=newest&page=1&utm_source=x")
+    page = client.get("/fr/?workplace=remote&country=FR&sort=newest&page=1&posted=7&utm_source=x")
 
-    # The filters that choose postings, in a fixed order; not the order, page or anything else.
+    # The filters that choose postings, in a fixed order; not the order, page, age (all alerts are of new jobs).
     assert '<a href="/fr/alerts/?country=FR&amp;workplace=remote">' in page.text
     assert client.get("/en/").text.count('<a href="/en/alerts/">') == 1
 
