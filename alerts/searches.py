@@ -1,9 +1,14 @@
 """What an alert searches for: the listing's own filters, kept as the listing's query string."""
 
+from urllib.parse import urlsplit
+
 from django import forms
 from django.http import QueryDict
+from django.urls import reverse
+from django.utils import translation
 
 from jobs.filters import PostingFilter, active_filters, listing_state
+from jobs.languages import listing_urls
 
 # The page and the order do not change which postings match, and every posting an alert sends is new.
 NOT_FOR_ALERTS = ("page", "sort", "posted")
@@ -27,6 +32,16 @@ def alert_query(query):
 def with_query(path, query):
     """`path` with the stored query string, if any."""
     return f"{path}?{query}" if query else path
+
+
+def alert_urls(query, filterset):
+    """Every language's subscription page, with the filters that still make sense in it (as the listing's switcher)."""
+    chosen = filterset.chosen_values(*PostingFilter.PER_LANGUAGE)
+    urls = {}
+    for code, listing in listing_urls(QueryDict(query), chosen).items():
+        with translation.override(code):
+            urls[code] = with_query(reverse("alerts:subscribe"), urlsplit(listing).query)
+    return urls
 
 
 def alert_filterset(query, language):

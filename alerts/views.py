@@ -14,7 +14,7 @@ from django_ratelimit.core import is_ratelimited
 from alerts.emails import confirmation_message
 from alerts.forms import ManageForm, SubscribeForm
 from alerts.models import Frequency, Subscription
-from alerts.searches import alert_filterset, alert_query, described, ignored, with_query
+from alerts.searches import alert_filterset, alert_query, alert_urls, described, ignored, with_query
 from alerts.tokens import InvalidLink, manage_token, read_confirmation, read_manage
 from core.ratelimits import limit_posts, rate
 
@@ -50,6 +50,7 @@ def subscribe(request):
         "description": described(query, filterset),
         "ignored": ignored(filterset),
         "listing_url": with_query(reverse("jobs:posting_list"), query),
+        "language_urls": alert_urls(query, filterset),
     }
     return render(request, "alerts/subscribe.html", context)
 

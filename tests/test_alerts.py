@@ -44,6 +44,15 @@ def test_the_subscription_page_says_in_words_what_the_alert_matches_in_the_page_
     assert 'name="csrfmiddlewaretoken"' in text
 
 
+def test_the_language_switcher_of_the_subscription_page_keeps_the_filters_that_apply_in_each_language(client):
+    PostingFactory(language="en", company__slug="acme")
+
+    page = client.get("/en/alerts/?workplace=remote&company=acme")
+
+    assert 'name="next" value="/fr/alerts/?workplace=remote"' in page.text
+    assert 'name="next" value="/de/alerts/?workplace=remote"' in page.text
+
+
 def test_the_subscription_page_reports_and_leaves_out_malformed_filters(client):
     page = client.get("/en/alerts/?country=ZZZ&workplace=remote")
 
