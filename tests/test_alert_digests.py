@@ -128,6 +128,32 @@ def test_paused_and_unconfirmed_alerts_send_nothing_and_weekly_ones_wait_a_week(
     assert [message.to for message in mail.outbox] == [["weekly@example.com"]]
 
 
+def test_two_workers_that_find_the_same_pending_digest_send_it_once():
+    subscription = confirmed()
+    new_posting()
+    first = digests.claim(subscription.pk)
+    second = digests.claim(subscription.pk)  # another worker, before the first hands it over
+
+    assert first.pk == second.pk
+    assert digests.hand_over(first)
+    assert not digests.hand_over(second)
+    assert len(mail.outbox) == 1
+
+
+def test_a_posting_another_worker_claimed_meanwhile_is_refused_by_the_unique_constraint():
+    subscription = confirmed()
+    posting = new_posting()
+    assert deliver(subscription.pk)
+    make_due(subscription)
+
+    # As if this worker had looked for new postings before the other worker's claim was committed.
+    with mock.patch("alerts.digests.new_postings", return_value=[posting]):
+        assert not deliver(subscription.pk)
+
+    assert len(mail.outbox) == 1
+    assert Digest.objects.count() == 1
+
+
 def test_a_failure_before_the_claim_is_recorded_leaves_nothing_behind():
     subscription = confirmed()
     new_posting(title="First engineer")
