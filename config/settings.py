@@ -3,6 +3,7 @@
 import os
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import parse_qs, unquote, urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -56,8 +57,10 @@ INSTALLED_APPS = [
     "reversion",
     "axes",
     "django_ratelimit",
+    "django_tasks_db",
     "core",
     "jobs",
+    "alerts",
 ]
 
 MIDDLEWARE = [
@@ -241,6 +244,9 @@ AXES_USERNAME_CALLABLE = "core.login.attempted_username"
 RATE_LIMITS = {
     "login": os.environ.get("DJANGO_LOGIN_RATE", "10/m"),
     "set_language": os.environ.get("DJANGO_SET_LANGUAGE_RATE", "30/m"),
+    # Job alert sign-ups: per client address, and confirmation mails per e-mail address (alerts/views.py).
+    "alert_subscribe": os.environ.get("DJANGO_ALERT_SUBSCRIBE_RATE", "10/h"),
+    "alert_confirmation": os.environ.get("DJANGO_ALERT_CONFIRMATION_RATE", "3/h"),
 }
 RATELIMIT_USE_CACHE = "ratelimit"
 RATELIMIT_IP_META_KEY = "core.ratelimits.client_address"
@@ -262,6 +268,37 @@ if BEHIND_PROXY:
     AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
     AXES_IPWARE_PROXY_COUNT = 0
     IPWARE_STRICT = False
+
+
+def mailer(url):
+    """A MAILERS entry from an e-mail URL: console:, locmem:, dummy:, or smtp://user:password@host:port with
+    ?starttls (submission on port 587) or smtps:// (TLS from the start, port 465)."""
+    parts = urlsplit(url)
+    if parts.scheme in {"console", "locmem", "dummy"}:
+        return {"BACKEND": f"django.core.mail.backends.{parts.scheme}.EmailBackend"}
+    if parts.scheme not in {"smtp", "smtps"}:
+        raise ImproperlyConfigured(f"EMAIL_URL: unknown scheme {parts.scheme!r} (console, locmem, dummy, smtp, smtps).")
+    query = parse_qs(parts.query, keep_blank_values=True)
+    options = {
+        "host": parts.hostname or "localhost",
+        "port": parts.port or (465 if parts.scheme == "smtps" else 25),
+        "username": unquote(parts.username or ""),
+        "password": unquote(parts.password or ""),
+        "use_ssl": parts.scheme == "smtps",
+        "use_tls": "starttls" in query,
+        "timeout": int(query.get("timeout", ["10"])[0]),
+    }
+    return {"BACKEND": "django.core.mail.backends.smtp.EmailBackend", "OPTIONS": options}
+
+
+# Mail goes to the console (the terminal of `demo`, or the logs) until EMAIL_URL names a mail server.
+MAILERS = {"default": mailer(os.environ.get("EMAIL_URL", "console:"))}
+DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "Job board <jobs@localhost>")
+# Where links in e-mails lead: e-mails are sent outside any request (job alert digests).
+SITE_URL = os.environ.get("DJANGO_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+# Background work (job alert digests) is stored in the database and run by `manage.py db_worker`.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
 # Production logs are JSON, one object a line: each request's line (core.middleware) and every
 # message logged while it ran carry its request_id. DJANGO_LOG_FORMAT=text for people to read.

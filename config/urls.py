@@ -32,4 +32,6 @@ urlpatterns = [
         name="sitemap_section",
     ),
 ]
-urlpatterns += i18n_patterns(path("", include("jobs.urls")), prefix_default_language=True)
+urlpatterns += i18n_patterns(
+    path("", include("jobs.urls")), path("alerts/", include("alerts.urls")), prefix_default_language=True
+)
