@@ -1,0 +1,30 @@
+// Posting statistics for HR (jobs/statistics.py): a posting's page reports that it was seen, and each click
+// on one of its apply buttons, with a beacon that sets no cookie. A page opened in a background tab or
+// prerendered counts once someone looks at it. The apply links keep their own addresses.
+(() => {
+  const posting = document.querySelector("[data-seen-url]");
+  if (!posting || !navigator.sendBeacon) {
+    return;
+  }
+
+  const shown = () => !document.prerendering && document.visibilityState === "visible";
+  const reportSeen = () => {
+    if (shown()) {
+      document.removeEventListener("visibilitychange", reportSeen);
+      document.removeEventListener("prerenderingchange", reportSeen);
+      navigator.sendBeacon(posting.dataset.seenUrl);
+    }
+  };
+  document.addEventListener("visibilitychange", reportSeen);
+  document.addEventListener("prerenderingchange", reportSeen);
+  reportSeen();
+
+  // "auxclick": a middle click opens the link in a new tab.
+  const reportApply = (event) => {
+    if (event.target.closest("[data-apply]")) {
+      navigator.sendBeacon(posting.dataset.appliedUrl);
+    }
+  };
+  document.addEventListener("click", reportApply);
+  document.addEventListener("auxclick", reportApply);
+})();
