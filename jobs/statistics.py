@@ -23,6 +23,7 @@ from jobs.models import DailyStatistics
 
 EVENTS = ("views", "apply_clicks")  # what a beacon counts: a column of DailyStatistics
 REPEAT_SECONDS = 30 * 60  # the same visitor's beacons for a posting within this time count once
+SALT_SECONDS = 25 * 60 * 60  # a day's salt outlives its day by an hour at most
 RECENT_DAYS = 30  # what the admin shows
 
 CRAWLERS = CrawlerDetect()
@@ -51,7 +52,7 @@ def daily_salt(day):
     key = f"statistics:salt:{day.isoformat()}"
     salt = cache.get(key)
     if salt is None:
-        cache.add(key, secrets.token_hex(16), timeout=2 * 24 * 60 * 60)
+        cache.add(key, secrets.token_hex(16), timeout=SALT_SECONDS)
         salt = cache.get(key) or secrets.token_hex(16)
     return salt
 
