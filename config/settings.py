@@ -229,7 +229,8 @@ AXES_LOCKOUT_CALLABLE = "core.login.locked_out"
 AXES_USERNAME_CALLABLE = "core.login.attempted_username"
 
 # Per client address, before any password is checked (core/ratelimits.py): POSTs a minute to
-# the admin login, to the language switcher and to the statistics beacons. Over the limit, 429 and Retry-After.
+# the admin login, to the language switcher and to the statistics beacons. Over the limit, 429
+# and Retry-After.
 RATE_LIMITS = {
     "login": os.environ.get("DJANGO_LOGIN_RATE", "10/m"),
     "set_language": os.environ.get("DJANGO_SET_LANGUAGE_RATE", "30/m"),

@@ -384,7 +384,7 @@ class PostingAdmin(VersionAdmin):
     change_list_template = "admin/jobs/posting/change_list.html"
     autocomplete_fields = ["company", "tags"]
     prepopulated_fields = {"slug": ["title"]}
-    readonly_fields = ["readiness", "lifecycle_display", "preview", "created_at", "updated_at", "statistics"]
+    readonly_fields = ["readiness", "lifecycle_display", "preview", "created_at", "updated_at", "statistics_panel"]
     actions = [
         "publish_now",
         "archive",
@@ -476,7 +476,7 @@ class PostingAdmin(VersionAdmin):
         if source := obj.translation_source:
             fields = [shown for field in options["fields"] for shown in original_under(field)]
             options = {**options, "fields": fields, "description": translation_note(source)}
-        counted = (_("Statistics"), {"fields": ["statistics"]})
+        counted = (_("Statistics"), {"fields": ["statistics_panel"]})
         return [state, (name, options), *others, counted]
 
     def get_readonly_fields(self, request, obj=None):
@@ -539,7 +539,7 @@ class PostingAdmin(VersionAdmin):
         return posting.recent_statistics["apply_clicks"]
 
     @admin.display(description=_("last 30 days"))
-    def statistics(self, posting):
+    def statistics_panel(self, posting):
         """Totals of the last 30 days, and the numbers of each day in a table that opens on demand."""
         days = statistics.per_day(posting)
         total_views = sum(day.views for day in days)

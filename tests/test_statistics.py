@@ -213,9 +213,10 @@ def test_the_posting_page_writes_nothing_and_carries_the_beacon(client):
     assert all(query["sql"].lstrip().upper().startswith("SELECT") for query in queries)
     assert counted(posting) == {}
     html = response.text
-    assert f'data-seen-url="/en/jobs/{posting.slug}/seen"' in html
-    assert f'data-applied-url="/en/jobs/{posting.slug}/applied"' in html
-    assert re.search(r'<script src="/static/js/statistics\.js" defer></script>', html)
+    assert (
+        f'<script src="/static/js/statistics.js" data-seen-url="/en/jobs/{posting.slug}/seen" '
+        f'data-applied-url="/en/jobs/{posting.slug}/applied" defer></script>'
+    ) in html
     # The apply links keep their own addresses.
     assert 'data-apply href="https://example.com/apply"' in html
     assert 'data-apply href="mailto:jobs@example.com' in html
@@ -227,7 +228,8 @@ def test_pages_of_postings_that_are_not_live_carry_no_beacon(admin_client, state
 
     response = admin_client.get(posting.get_absolute_url())
 
-    assert "data-seen-url" not in response.text
+    assert response.status_code in {200, 410}
+    assert "statistics.js" not in response.text
 
 
 @pytest.mark.parametrize("state", ["draft", "scheduled", "expired", "archived"])

@@ -2,8 +2,9 @@
 // on one of its apply buttons, with a beacon that sets no cookie. A page opened in a background tab or
 // prerendered counts once someone looks at it. The apply links keep their own addresses.
 (() => {
-  const posting = document.querySelector("[data-seen-url]");
-  if (!posting || !navigator.sendBeacon) {
+  // The script's own element says where to report (templates/jobs/posting_detail.html).
+  const script = document.currentScript;
+  if (!navigator.sendBeacon) {
     return;
   }
 
@@ -12,7 +13,7 @@
     if (shown()) {
       document.removeEventListener("visibilitychange", reportSeen);
       document.removeEventListener("prerenderingchange", reportSeen);
-      navigator.sendBeacon(posting.dataset.seenUrl);
+      navigator.sendBeacon(script.dataset.seenUrl);
     }
   };
   document.addEventListener("visibilitychange", reportSeen);
@@ -22,7 +23,7 @@
   // "auxclick": a middle click opens the link in a new tab.
   const reportApply = (event) => {
     if (event.target.closest("[data-apply]")) {
-      navigator.sendBeacon(posting.dataset.appliedUrl);
+      navigator.sendBeacon(script.dataset.appliedUrl);
     }
   };
   document.addEventListener("click", reportApply);
