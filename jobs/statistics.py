@@ -1,7 +1,7 @@
 """Posting statistics for HR: page views and apply clicks per posting and day, counted without personal data.
 
 A posting's page reports a view, and each click on an apply button, with a beacon (static/js/statistics.js
-posting to jobs.views.count): counting costs the page nothing and works when the page itself came from a
+posting to jobs.views.posting_beacon): counting costs the page nothing and works when the page itself came from a
 shared cache. A beacon counts unless it looks automated (see `counts`), and a visitor's repeated beacons for
 the same posting count once in REPEAT_SECONDS: their address and user agent are hashed with a salt that
 changes every day and lives only in the cache, and the hash is kept in the cache for REPEAT_SECONDS. The
@@ -67,12 +67,10 @@ def first_in_a_while(request, posting_id, event, day):
 
 
 def count(request, posting_id, event):
-    """Counts the beacon for `event` on the posting if it is a visitor's first in a while; returns whether it did."""
+    """Counts the beacon for `event` on the posting, if it counts and is the visitor's first in a while."""
     day = timezone.localdate()
-    if not counts(request) or not first_in_a_while(request, posting_id, event, day):
-        return False
-    add(posting_id, day, event)
-    return True
+    if counts(request) and first_in_a_while(request, posting_id, event, day):
+        add(posting_id, day, event)
 
 
 def add(posting_id, day, event):
