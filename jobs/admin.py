@@ -344,7 +344,7 @@ class PostingChangeList(ChangeList):
         super().get_results(request)
         totals = statistics.recent_totals([posting.pk for posting in self.result_list])
         for posting in self.result_list:
-            posting.recent_statistics = totals.get(posting.pk, dict.fromkeys(statistics.EVENTS, 0))
+            posting.recent_numbers = totals.get(posting.pk, dict.fromkeys(statistics.EVENTS, 0))
 
 
 @admin.register(Posting)
@@ -363,8 +363,7 @@ class PostingAdmin(VersionAdmin):
         "published_at",
         "valid_through",
         "updated_at",
-        "recent_views",
-        "recent_apply_clicks",
+        "recent_statistics",
     ]
     list_filter = [
         LifecycleFilter,
@@ -530,13 +529,9 @@ class PostingAdmin(VersionAdmin):
     def get_changelist(self, request, **kwargs):
         return PostingChangeList
 
-    @admin.display(description=_("views (30 days)"))
-    def recent_views(self, posting):
-        return posting.recent_statistics["views"]
-
-    @admin.display(description=_("apply clicks (30 days)"))
-    def recent_apply_clicks(self, posting):
-        return posting.recent_statistics["apply_clicks"]
+    @admin.display(description=_("views / apply clicks (30 days)"))
+    def recent_statistics(self, posting):
+        return f"{posting.recent_numbers['views']} / {posting.recent_numbers['apply_clicks']}"
 
     @admin.display(description=_("last 30 days"))
     def statistics_panel(self, posting):
