@@ -307,6 +307,19 @@ def spreadsheet_cell(value):
     return f"'{text}" if text.startswith(FORMULA_STARTS) else text
 
 
+def csv_download(filename, columns, rows):
+    """A CSV file of `rows`, a line each, with `columns` ({heading: a row's value}), safe to open in a spreadsheet."""
+    response = HttpResponse(
+        content_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+    writer = csv.writer(response)
+    writer.writerow(columns.keys())
+    for row in rows:
+        writer.writerow(spreadsheet_cell(value(row)) for value in columns.values())
+    return response
+
+
 EXPORT_COLUMNS = {
     _("title"): lambda posting: posting.title,
     _("company"): lambda posting: posting.company.name,
@@ -752,29 +765,15 @@ class PostingAdmin(VersionAdmin):
 
     @admin.action(description=_("Export selected postings as CSV"), permissions=["view"])
     def export_csv(self, request, queryset):
-        response = HttpResponse(
-            content_type="text/csv; charset=utf-8",
-            headers={"Content-Disposition": 'attachment; filename="postings.csv"'},
-        )
-        writer = csv.writer(response)
-        writer.writerow(EXPORT_COLUMNS.keys())
-        for posting in queryset.select_related("company"):
-            writer.writerow(spreadsheet_cell(value(posting)) for value in EXPORT_COLUMNS.values())
-        return response
+        return csv_download("postings.csv", EXPORT_COLUMNS, queryset.select_related("company"))
 
     @admin.action(description=_("Export statistics of selected postings as CSV"), permissions=["view"])
     def export_statistics(self, request, queryset):
         """Every day with a view or an apply click of the selected postings: date, posting, views, apply clicks."""
-        response = HttpResponse(
-            content_type="text/csv; charset=utf-8",
-            headers={"Content-Disposition": 'attachment; filename="posting-statistics.csv"'},
-        )
-        writer = csv.writer(response)
-        writer.writerow(STATISTICS_COLUMNS.keys())
         rows = DailyStatistics.objects.filter(posting__in=queryset.values("pk")).select_related("posting")
-        for row in rows.order_by("posting__title", "posting", "day"):
-            writer.writerow(spreadsheet_cell(value(row)) for value in STATISTICS_COLUMNS.values())
-        return response
+        return csv_download(
+            "posting-statistics.csv", STATISTICS_COLUMNS, rows.order_by("posting__title", "posting", "day")
+        )
 
     # Translations.
 
