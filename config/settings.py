@@ -240,13 +240,16 @@ AXES_LOCKOUT_CALLABLE = "core.login.locked_out"
 AXES_USERNAME_CALLABLE = "core.login.attempted_username"
 
 # Per client address, before any password is checked (core/ratelimits.py): POSTs a minute to
-# the admin login and to the language switcher. Over the limit, 429 and Retry-After.
+# the admin login, to the language switcher and to the statistics beacons. Over the limit, 429
+# and Retry-After.
 RATE_LIMITS = {
     "login": os.environ.get("DJANGO_LOGIN_RATE", "10/m"),
     "set_language": os.environ.get("DJANGO_SET_LANGUAGE_RATE", "30/m"),
     # Job alert sign-ups: per client address, and confirmation mails per e-mail address (alerts/views.py).
     "alert_subscribe": os.environ.get("DJANGO_ALERT_SUBSCRIBE_RATE", "10/h"),
     "alert_confirmation": os.environ.get("DJANGO_ALERT_CONFIRMATION_RATE", "3/h"),
+    # The beacons of posting pages (jobs.statistics): a page view and its apply clicks.
+    "statistics": os.environ.get("DJANGO_STATISTICS_RATE", "60/m"),
 }
 RATELIMIT_USE_CACHE = "ratelimit"
 RATELIMIT_IP_META_KEY = "core.ratelimits.client_address"

@@ -8,6 +8,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.utils import quote, unquote
+from django.contrib.admin.views.main import ChangeList
 from django.contrib.admin.widgets import FilteredSelectMultiple
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
@@ -33,6 +34,7 @@ from django_countries.filters import CountryFilter
 from reversion.admin import VersionAdmin
 from reversion.models import Version
 
+from jobs import statistics
 from jobs.exchange import export_json
 from jobs.forms import CleanModelForm, ItemFormSet, PostingForm, TranslationForm
 from jobs.history import record, revert_posting
@@ -40,6 +42,7 @@ from jobs.models import (
     Benefit,
     CareerStep,
     Company,
+    DailyStatistics,
     ExchangeRate,
     Lifecycle,
     Posting,
@@ -321,6 +324,19 @@ def spreadsheet_cell(value):
     return f"'{text}" if text.startswith(FORMULA_STARTS) else text
 
 
+def csv_download(filename, columns, rows):
+    """A CSV file of `rows`, a line each, with `columns` ({heading: a row's value}), safe to open in a spreadsheet."""
+    response = HttpResponse(
+        content_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+    writer = csv.writer(response)
+    writer.writerow(columns.keys())
+    for row in rows:
+        writer.writerow(spreadsheet_cell(value(row)) for value in columns.values())
+    return response
+
+
 EXPORT_COLUMNS = {
     _("title"): lambda posting: posting.title,
     _("company"): lambda posting: posting.company.name,
@@ -341,6 +357,26 @@ EXPORT_COLUMNS = {
 }
 
 
+STATISTICS_COLUMNS = {
+    _("date"): lambda row: row.day.isoformat(),
+    _("posting"): lambda row: row.posting.title,
+    _("slug"): lambda row: row.posting.slug,
+    _("language"): lambda row: row.posting.language,
+    _("page views"): lambda row: row.views,
+    _("apply clicks"): lambda row: row.apply_clicks,
+}
+
+
+class PostingChangeList(ChangeList):
+    """The posting list, each posting of the page with its statistics of the last days (one query per page)."""
+
+    def get_results(self, request):
+        super().get_results(request)
+        totals = statistics.recent_totals([posting.pk for posting in self.result_list])
+        for posting in self.result_list:
+            posting.recent_numbers = totals.get(posting.pk, dict.fromkeys(statistics.EVENTS, 0))
+
+
 @admin.register(Posting)
 class PostingAdmin(VersionAdmin):
     """HR staff's postings: only their companies', with lifecycle actions and a restorable history."""
@@ -357,6 +393,7 @@ class PostingAdmin(VersionAdmin):
         "published_at",
         "valid_through",
         "updated_at",
+        "recent_statistics",
     ]
     list_filter = [
         LifecycleFilter,
@@ -376,8 +413,17 @@ class PostingAdmin(VersionAdmin):
     change_list_template = "admin/jobs/posting/change_list.html"
     autocomplete_fields = ["company", "tags"]
     prepopulated_fields = {"slug": ["title"]}
-    readonly_fields = ["readiness", "lifecycle_display", "preview", "created_at", "updated_at"]
-    actions = ["publish_now", "archive", "extend_expiry", "duplicate", "create_translation", "export_csv", export_json]
+    readonly_fields = ["readiness", "lifecycle_display", "preview", "created_at", "updated_at", "statistics_panel"]
+    actions = [
+        "publish_now",
+        "archive",
+        "extend_expiry",
+        "duplicate",
+        "create_translation",
+        "export_csv",
+        export_json,
+        "export_statistics",
+    ]
     history_latest_first = True
     fieldsets = [
         (
@@ -473,7 +519,8 @@ class PostingAdmin(VersionAdmin):
         if source := obj.translation_source:
             fields = [shown for field in options["fields"] for shown in original_under(field)]
             options = {**options, "fields": fields, "description": translation_note(source)}
-        return [state, (name, options), *others]
+        counted = (_("Statistics"), {"fields": ["statistics_panel"]})
+        return [state, (name, options), *others, counted]
 
     def get_readonly_fields(self, request, obj=None):
         readonly = super().get_readonly_fields(request, obj)
@@ -522,6 +569,42 @@ class PostingAdmin(VersionAdmin):
     @admin.display(description=_("state"))
     def lifecycle_display(self, posting):
         return posting.lifecycle.label
+
+    def get_changelist(self, request, **kwargs):
+        return PostingChangeList
+
+    @admin.display(description=_("views / apply clicks (30 days)"))
+    def recent_statistics(self, posting):
+        return f"{posting.recent_numbers['views']} / {posting.recent_numbers['apply_clicks']}"
+
+    @admin.display(description=_("last 30 days"))
+    def statistics_panel(self, posting):
+        """Totals of the last 30 days, and the numbers of each day in a table that opens on demand."""
+        days = statistics.per_day(posting)
+        total_views = sum(day.views for day in days)
+        total_clicks = sum(day.apply_clicks for day in days)
+        rows = format_html_join(
+            "",
+            "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
+            ((date_format(day.day, "SHORT_DATE_FORMAT"), day.views, day.apply_clicks) for day in days),
+        )
+        return format_html(
+            '<p class="statistics-totals">{}</p><details><summary>{}</summary><table class="statistics-days">'
+            "<thead><tr><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>{}</tbody></table></details>"
+            '<p class="help">{}</p>',
+            ngettext("%(count)d page view", "%(count)d page views", total_views) % {"count": total_views}
+            + ", "
+            + ngettext("%(count)d apply click", "%(count)d apply clicks", total_clicks) % {"count": total_clicks},
+            gettext("Per day"),
+            gettext("date"),
+            gettext("page views"),
+            gettext("apply clicks"),
+            rows,
+            gettext(
+                "Each visitor's views of the page and clicks on its apply buttons count once in 30 minutes; "
+                "crawlers, prefetches and signed-in staff are not counted. Days are in UTC."
+            ),
+        )
 
     @admin.display(description=_("still missing"))
     def readiness(self, posting):
@@ -713,15 +796,15 @@ class PostingAdmin(VersionAdmin):
 
     @admin.action(description=_("Export selected postings as CSV"), permissions=["view"])
     def export_csv(self, request, queryset):
-        response = HttpResponse(
-            content_type="text/csv; charset=utf-8",
-            headers={"Content-Disposition": 'attachment; filename="postings.csv"'},
+        return csv_download("postings.csv", EXPORT_COLUMNS, queryset.select_related("company"))
+
+    @admin.action(description=_("Export statistics of selected postings as CSV"), permissions=["view"])
+    def export_statistics(self, request, queryset):
+        """Every day with a view or an apply click of the selected postings: date, posting, views, apply clicks."""
+        rows = DailyStatistics.objects.filter(posting__in=queryset.values("pk")).select_related("posting")
+        return csv_download(
+            "posting-statistics.csv", STATISTICS_COLUMNS, rows.order_by("posting__title", "posting", "day")
         )
-        writer = csv.writer(response)
-        writer.writerow(EXPORT_COLUMNS.keys())
-        for posting in queryset.select_related("company"):
-            writer.writerow(spreadsheet_cell(value(posting)) for value in EXPORT_COLUMNS.values())
-        return response
 
     # Translations.
 

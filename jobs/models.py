@@ -765,6 +765,28 @@ def pay_required_message(countries):
         "Job ads for %(countries)s must state the pay (EU pay transparency directive): give at least the salary "
         "minimum before publishing."
     ) % {"countries": names}
+class DailyStatistics(models.Model):
+    """How often a posting's page was viewed and its apply buttons clicked on one day (UTC).
+
+    Counted by jobs.statistics; nothing about the visitors is kept.
+    """
+
+    # The unique constraint's index, which starts with the posting, serves lookups by posting and days.
+    posting = models.ForeignKey(
+        Posting, models.CASCADE, related_name="daily_statistics", db_index=False, verbose_name=_("posting")
+    )
+    day = models.DateField(_("day"))
+    views = models.PositiveIntegerField(_("page views"), default=0)
+    apply_clicks = models.PositiveIntegerField(_("apply clicks"), default=0)
+
+    class Meta:
+        ordering = ["posting", "day"]
+        verbose_name = _("daily statistics")
+        verbose_name_plural = _("daily statistics")
+        constraints = [models.UniqueConstraint(fields=["posting", "day"], name="one_statistics_row_per_day")]
+
+    def __str__(self):
+        return f"{self.posting_id} {self.day}"
 
 
 class WorkCountry(models.Model):

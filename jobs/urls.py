@@ -8,5 +8,7 @@ app_name = "jobs"
 urlpatterns = [
     path("", views.posting_list, name="posting_list"),
     path("jobs/<slug:slug>/", views.posting_detail, name="posting_detail"),
+    path("jobs/<slug:slug>/seen", views.posting_beacon, {"event": "views"}, name="posting_seen"),
+    path("jobs/<slug:slug>/applied", views.posting_beacon, {"event": "apply_clicks"}, name="posting_applied"),
     path("feed/", require_safe(PostingFeed()), name="feed"),
 ]

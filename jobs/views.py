@@ -1,12 +1,16 @@
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseNotFound, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.utils import translation
 from django.utils.cache import add_never_cache_headers
-from django.views.decorators.http import require_safe
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
 
+from core.ratelimits import limit_posts
+from jobs import statistics
 from jobs.filters import (
     PostingFilter,
     active_filters,
@@ -93,3 +97,16 @@ def posting_detail(request, slug):
         add_never_cache_headers(response)
         response["X-Robots-Tag"] = "noindex"
     return response
+
+
+@csrf_exempt  # a count is all it can change, and jobs.statistics leaves out what another site sends
+@never_cache
+@require_POST
+@limit_posts("statistics")
+def posting_beacon(request, slug, event):
+    """A live posting's page reports a view or an apply click (static/js/statistics.js); 204 whether it counted or not."""
+    posting_id = Posting.objects.live().filter(slug=slug).values_list("pk", flat=True).first()
+    if posting_id is None:
+        return HttpResponseNotFound()
+    statistics.count(request, posting_id, event)
+    return HttpResponse(status=204)
