@@ -765,6 +765,8 @@ def pay_required_message(countries):
         "Job ads for %(countries)s must state the pay (EU pay transparency directive): give at least the salary "
         "minimum before publishing."
     ) % {"countries": names}
+
+
 class DailyStatistics(models.Model):
     """How often a posting's page was viewed and its apply buttons clicked on one day (UTC).
 
