@@ -13,7 +13,17 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from jobs.forms import CleanForm
-from jobs.models import Company, EmploymentType, Posting, Seniority, Tag, WorkCountry, Workplace
+from jobs.models import (
+    Company,
+    EmploymentType,
+    Posting,
+    Seniority,
+    Tag,
+    WorkCountry,
+    WorkingLanguage,
+    Workplace,
+    working_language_choices,
+)
 from jobs.search import fold
 
 MAX_QUERY_LENGTH = 200
@@ -48,6 +58,14 @@ class PostingFilter(django_filters.FilterSet):
     salary = django_filters.ChoiceFilter(
         label=_("Salary"), choices=[("1", _("Salary disclosed"))], method="filter_salary"
     )
+    requires = django_filters.MultipleChoiceFilter(label=_("Language required"), method="filter_requires")
+    not_requires = django_filters.MultipleChoiceFilter(label=_("Language not required"), method="filter_not_requires")
+    visa = django_filters.ChoiceFilter(
+        label=_("Visa"), choices=[("1", _("Visa sponsorship"))], field_name="visa_sponsorship", method="filter_flag"
+    )
+    relocation = django_filters.ChoiceFilter(
+        label=_("Relocation"), choices=[("1", _("Relocation assistance"))], method="filter_flag"
+    )
     posted = django_filters.ChoiceFilter(label=_("Posted"), choices=POSTED_WITHIN, method="filter_posted")
     sort = django_filters.ChoiceFilter(label=_("Sort by"), choices=Sort.choices, method="sort_after_filtering")
 
@@ -74,6 +92,12 @@ class PostingFilter(django_filters.FilterSet):
         self.filters["country"].extra["choices"] = self.countries
         self.filters["tag"].extra["choices"] = [(tag.slug, tag.label(language)) for tag in tags]
         self.filters["company"].extra["choices"] = [(company.slug, company.name) for company in companies]
+        required = set(WorkingLanguage.objects.filter(posting__in=queryset).values_list("language", flat=True))
+        for name in ("requires", "not_requires"):
+            also = set(data.getlist(name)) if data else set()
+            self.filters[name].extra["choices"] = [
+                (code, label) for code, label in working_language_choices() if code in required | also
+            ]
 
     @classmethod
     def language_neutral(cls):
@@ -137,6 +161,16 @@ class PostingFilter(django_filters.FilterSet):
     def filter_salary(self, postings, name, value):
         return postings.with_salary()
 
+    def filter_requires(self, postings, name, value):
+        return postings.filter(Exists(WorkingLanguage.objects.filter(posting=OuterRef("pk"), language__in=value)))
+
+    def filter_not_requires(self, postings, name, value):
+        return postings.exclude(Exists(WorkingLanguage.objects.filter(posting=OuterRef("pk"), language__in=value)))
+
+    def filter_flag(self, postings, name, value):
+        """Only the postings whose flag (visa sponsorship, relocation assistance) is set."""
+        return postings.filter(**{self.filters[name].field_name: True})
+
     def filter_posted(self, postings, name, value):
         return postings.filter(published_at__gte=timezone.now() - timedelta(days=int(value)))
 
@@ -178,8 +212,19 @@ def facet_counts(filterset):
         "tag": grouped_counts(Posting.tags.through.objects.filter(posting__in=without("tag")), "tag__slug"),
         "company": grouped_counts(without("company"), "company__slug"),
         "salary": {"1": without("salary").with_salary().count()},
+        "requires": grouped_counts(WorkingLanguage.objects.filter(posting__in=without("requires")), "language"),
+        "not_requires": not_requiring_counts(without("not_requires"), filterset.filters["not_requires"]),
+        "visa": {"1": without("visa").filter(visa_sponsorship=True).count()},
+        "relocation": {"1": without("relocation").filter(relocation=True).count()},
         "posted": posted,
     }
+
+
+def not_requiring_counts(postings, languages_filter):
+    """{language: how many of `postings` do not require it}, for each language the filter offers."""
+    total = postings.count()
+    requiring = grouped_counts(WorkingLanguage.objects.filter(posting__in=postings), "language")
+    return {code: total - requiring.get(code, 0) for code, _name in languages_filter.extra["choices"]}
 
 
 def facets(filterset):

@@ -8,5 +8,6 @@ app_name = "jobs"
 urlpatterns = [
     path("", views.posting_list, name="posting_list"),
     path("jobs/<slug:slug>/", views.posting_detail, name="posting_detail"),
+    path("companies/<slug:slug>/", views.company_detail, name="company_detail"),
     path("feed/", require_safe(PostingFeed()), name="feed"),
 ]

@@ -245,7 +245,19 @@ def test_the_chosen_country_is_offered_with_the_countries_that_have_postings(cli
 
 
 def test_the_parameters_that_mean_the_same_in_every_language_are_the_filters_but_the_per_language_ones():
-    assert PostingFilter.language_neutral() == ["q", "workplace", "employment", "seniority", "salary", "posted", "sort"]
+    assert PostingFilter.language_neutral() == [
+        "q",
+        "workplace",
+        "employment",
+        "seniority",
+        "salary",
+        "requires",
+        "not_requires",
+        "visa",
+        "relocation",
+        "posted",
+        "sort",
+    ]
 
 
 def test_an_empty_result_says_which_filter_to_loosen(client, board):
@@ -281,7 +293,7 @@ def test_the_form_works_without_javascript(client, board):
     assert 'name="workplace" value="remote" checked' in response.text
 
 
-@pytest.mark.parametrize(("count", "queries"), [(1, 16), (6, 15), (45, 15)])
+@pytest.mark.parametrize(("count", "queries"), [(1, 24), (6, 23), (45, 23)])
 def test_the_listing_runs_a_fixed_number_of_queries(client, django_assert_num_queries, count, queries):
     """Whatever the page holds; below five results one more query counts matches in other languages."""
     tag = TagFactory()
@@ -298,13 +310,30 @@ def test_the_posting_page_runs_a_fixed_number_of_queries(client, django_assert_n
     PostingFactory.create_batch(count, tags=[tag])
     PostingFactory(language="fr", translation_group=posting.translation_group)
 
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(13):
         client.get(posting.get_absolute_url())
 
 
 query_values = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=["Cs"]), max_size=80)
 params = st.sampled_from(
-    ["q", "country", "workplace", "employment", "seniority", "tag", "company", "salary", "posted", "sort", "page", "x"]
+    [
+        "q",
+        "country",
+        "workplace",
+        "employment",
+        "seniority",
+        "tag",
+        "company",
+        "salary",
+        "requires",
+        "not_requires",
+        "visa",
+        "relocation",
+        "posted",
+        "sort",
+        "page",
+        "x",
+    ]
 )
 
 
