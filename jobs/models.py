@@ -265,7 +265,7 @@ class PostingQuerySet(models.QuerySet):
 
     def with_sections(self):
         """Postings with everything their page shows: company, tags and every list of items."""
-        return self.select_related("company").prefetch_related("tags", *POSTING_RELATIONS)
+        return self.select_related("company").prefetch_related("company__descriptions", "tags", *POSTING_RELATIONS)
 
     def search(self, text, language=None):
         """Postings that match the words of `text` (all of them if it has no words), as jobs.search defines it.
