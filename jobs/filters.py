@@ -169,7 +169,7 @@ class PostingFilter(django_filters.FilterSet):
 
     def filter_flag(self, postings, name, value):
         """Only the postings whose flag (visa sponsorship, relocation assistance) is set."""
-        return postings.filter(**{self.filters[name].field_name: True})
+        return postings.filter(**{name: True})
 
     def filter_posted(self, postings, name, value):
         return postings.filter(published_at__gte=timezone.now() - timedelta(days=int(value)))
