@@ -87,7 +87,8 @@ def company_detail(request, slug):
         "canonical": request.build_absolute_uri(company.get_absolute_url(language)),
         "language_urls": with_listing_fallback(versions),
         "hreflang": [] if request.GET else hreflang_links(request, versions),
-        "elsewhere": [
+        # For a language without its live postings: the languages that have some (the switcher leads there too).
+        "other_languages": [
             {**translation.get_language_info(code), "count": counts[code], "url": url}
             for code, url in versions.items()
             if code != language

@@ -310,7 +310,7 @@ def test_the_posting_page_runs_a_fixed_number_of_queries(client, django_assert_n
     PostingFactory.create_batch(count, tags=[tag])
     PostingFactory(language="fr", translation_group=posting.translation_group)
 
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(14):
         client.get(posting.get_absolute_url())
 
 
