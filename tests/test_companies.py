@@ -4,12 +4,14 @@ from xml.etree import ElementTree
 
 import pytest
 from django.urls import reverse
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from jobs.models import CompanyDescription
 from tests.admin_forms import change_form_data
 from tests.factories import CompanyFactory, PostingFactory
 from tests.page_head import links, meta
-from tests.test_listing import titles
+from tests.test_listing import params, query_values, titles
 from tests.test_sitemap import ORIGIN, urlset
 
 pytestmark = pytest.mark.django_db
@@ -148,3 +150,13 @@ def test_sitemap_xml_is_well_formed_with_companies(client, acme):
 
     assert response.status_code == 200
     ElementTree.fromstring(response.content)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.tuples(params, query_values), max_size=8), st.sampled_from(["en", "fr", "de", "es"]))
+def test_random_query_strings_never_cause_a_server_error_on_a_company_page(client, acme, pairs, language):
+    response = client.get(
+        f"/{language}/companies/acme/", pairs, headers={"HX-Request": "true"} if len(pairs) % 2 else {}
+    )
+
+    assert response.status_code == 200
