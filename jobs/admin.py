@@ -42,13 +42,16 @@ from jobs.models import (
     Benefit,
     CareerStep,
     Company,
+    CompanyDescription,
     DailyStatistics,
     ExchangeRate,
     Lifecycle,
+    Office,
     Posting,
     Requirement,
     Responsibility,
     Tag,
+    WorkingLanguage,
 )
 from jobs.richtext import render_markdown
 from jobs.text import clean_text
@@ -117,11 +120,22 @@ class EstimatedCountPaginator(Paginator):
         return max(plan["Plan Rows"], counted)
 
 
+class CompanyDescriptionInline(admin.StackedInline):
+    """The company's description in each language, shown on its page in that language."""
+
+    model = CompanyDescription
+    form = CleanModelForm
+    extra = 0
+    fields = ["language", "text"]
+    formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 4, "cols": 80})}}
+
+
 @admin.register(Company)
 class CompanyAdmin(admin.ModelAdmin):
     """Superusers manage companies and their HR staff; HR staff see their own companies."""
 
     form = CleanModelForm
+    inlines = [CompanyDescriptionInline]
     list_display = ["name", "city", "country", "website"]
     list_filter = [("country", UsedCountryFilter)]
     search_fields = ["name", "slug"]
@@ -281,6 +295,19 @@ class CareerStepInline(ItemInline):
     model = CareerStep
 
 
+class OfficeInline(admin.TabularInline):
+    model = Office
+    form = CleanModelForm
+    extra = 0
+    fields = ["city", "country"]
+
+
+class WorkingLanguageInline(admin.TabularInline):
+    model = WorkingLanguage
+    extra = 0
+    fields = ["language", "level"]
+
+
 class LifecycleFilter(admin.SimpleListFilter):
     title = _("state")
     parameter_name = "lifecycle"
@@ -382,7 +409,14 @@ class PostingAdmin(VersionAdmin):
     """HR staff's postings: only their companies', with lifecycle actions and a restorable history."""
 
     form = PostingForm
-    inlines = [ResponsibilityInline, RequirementInline, BenefitInline, CareerStepInline]
+    inlines = [
+        OfficeInline,
+        WorkingLanguageInline,
+        ResponsibilityInline,
+        RequirementInline,
+        BenefitInline,
+        CareerStepInline,
+    ]
     list_display = [
         "title",
         "company",
@@ -448,10 +482,10 @@ class PostingAdmin(VersionAdmin):
         (
             _("Where"),
             {
-                "fields": ["workplace", "city", "country", "eligible_countries"],
+                "fields": ["workplace", "city", "country", "eligible_countries", ("visa_sponsorship", "relocation")],
                 "description": _(
                     "A fully remote role needs no office: leave city and country empty and choose the countries "
-                    "candidates may work from."
+                    "candidates may work from. A job with several offices lists the others under “Other offices”."
                 ),
             },
         ),
@@ -490,6 +524,11 @@ class PostingAdmin(VersionAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).managed_by(request.user)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # The other offices are saved after the posting: their countries are work countries too.
+        form.instance.sync_work_countries()
 
     def get_search_results(self, request, queryset, search_term):
         """Every word of the search in one of search_fields, as Django's admin searches, with a company's name

@@ -27,18 +27,22 @@ from jobs.models import (
     Benefit,
     CareerStep,
     Company,
+    CompanyDescription,
+    Office,
     Posting,
     Requirement,
     Responsibility,
     Tag,
+    WorkingLanguage,
 )
 from jobs.structured_data import EMPLOYMENT_TYPES, SALARY_UNITS, job_posting
 from jobs.text import clean_line, clean_text
 
 EXTENSION = "x-jobboard"
-FORMAT_VERSION = 2
-# Version 1 had one kind per requirement; its kinds are read as FORMER_REQUIREMENT_KINDS maps them.
-READABLE_VERSIONS = {1, FORMAT_VERSION}
+FORMAT_VERSION = 3
+# Version 1 had one kind per requirement; its kinds are read as FORMER_REQUIREMENT_KINDS maps them. Version 3 added
+# several offices (jobLocation as a list), working languages, visa sponsorship, relocation and company descriptions.
+READABLE_VERSIONS = {1, 2, FORMAT_VERSION}
 ITEM_LISTS = {
     "responsibilities": Responsibility,
     "requirements": Requirement,
@@ -78,6 +82,11 @@ def export_record(posting, url=None):
             "experienceYearsMax": posting.experience_years_max,
             "applyUrl": posting.apply_url,
             "applyEmail": posting.apply_email,
+            "visaSponsorship": posting.visa_sponsorship,
+            "relocation": posting.relocation,
+            "workingLanguages": [
+                {"language": language.language, "level": language.level} for language in posting.working_languages.all()
+            ],
             "tags": [
                 {"slug": tag.slug, "name": tag.name, "translatedNames": tag.translated_names}
                 for tag in posting.tags.all()
@@ -136,7 +145,7 @@ def whole_number(value):
     return value
 
 
-def yes_or_no(value):
+def boolean(value):
     if not isinstance(value, bool):
         raise Invalid(_("Expected true or false."))
     return value
@@ -190,8 +199,6 @@ FIELDS = {
     "employment_type": ("employmentType", one_of(EMPLOYMENT_TYPES)),
     "published_at": ("datePosted", moment),
     "valid_through": ("validThrough", moment),
-    "city": ("jobLocation.address.addressLocality", text),
-    "country": ("jobLocation.address.addressCountry", text),
     "salary_currency": ("baseSalary.currency", text),
     "salary_min": ("baseSalary.value.minValue", amount),
     "salary_max": ("baseSalary.value.maxValue", amount),
@@ -205,14 +212,20 @@ FIELDS = {
     "eligible_countries": (f"{EXTENSION}.eligibleCountries", texts),
     "salary_basis": (f"{EXTENSION}.salaryBasis", text),
     "bonus_percent": (f"{EXTENSION}.bonusPercent", whole_number),
-    "equity": (f"{EXTENSION}.equity", yes_or_no),
+    "equity": (f"{EXTENSION}.equity", boolean),
     "allowances": (f"{EXTENSION}.allowances", amount),
     "collective_agreement": (f"{EXTENSION}.collectiveAgreement", text),
     "experience_years": (f"{EXTENSION}.experienceYears", whole_number),
     "experience_years_max": (f"{EXTENSION}.experienceYearsMax", whole_number),
     "apply_url": (f"{EXTENSION}.applyUrl", text),
     "apply_email": (f"{EXTENSION}.applyEmail", text),
+    "visa_sponsorship": (f"{EXTENSION}.visaSponsorship", boolean),
+    "relocation": (f"{EXTENSION}.relocation", boolean),
 }
+# The offices: one Place, or a list of them whose first is the main office (the posting's city and country).
+LOCATIONS = "jobLocation"
+OFFICE_FIELDS = {"city": "address.addressLocality", "country": "address.addressCountry"}
+WORKING_LANGUAGES = f"{EXTENSION}.workingLanguages"
 SINGLE_SALARY = "baseSalary.value.value"
 COMPANY = "hiringOrganization"
 COMPANY_FIELDS = {
@@ -223,6 +236,7 @@ COMPANY_FIELDS = {
     "city": "address.addressLocality",
     "country": "address.addressCountry",
 }
+COMPANY_DESCRIPTION = f"{COMPANY}.description"
 TAGS = f"{EXTENSION}.tags"
 
 
@@ -334,6 +348,43 @@ def read_items(record, version):
     return items
 
 
+def office_paths(record):
+    """The record path of each office, the main one first."""
+    locations = record.get(LOCATIONS)
+    if isinstance(locations, list):
+        return [f"{LOCATIONS}.{index}" for index in range(len(locations))]
+    return [LOCATIONS] if locations is not None else []
+
+
+def office_fields(record, path):
+    """{field: (record path, value)} of the office at `path`."""
+    return {name: (f"{path}.{where}", record.get(f"{path}.{where}", text, "")) for name, where in OFFICE_FIELDS.items()}
+
+
+def read_other_offices(record):
+    """The offices after the main one, unsaved."""
+    offices = []
+    for path in office_paths(record)[1:]:
+        fields = office_fields(record, path)
+        office = Office(**{name: value for name, (_path, value) in fields.items()})
+        if record.validated(office, {name: where for name, (where, _value) in fields.items()}, path, ["posting"]):
+            offices.append(office)
+    return offices
+
+
+def read_working_languages(record):
+    languages = []
+    for index in record.entries(WORKING_LANGUAGES):
+        path = f"{WORKING_LANGUAGES}.{index}"
+        language = WorkingLanguage(
+            language=record.get(f"{path}.language", text, ""), level=record.get(f"{path}.level", text, "")
+        )
+        paths = {"language": f"{path}.language", "level": f"{path}.level"}
+        if record.validated(language, paths, path, exclude=["posting"]):
+            languages.append(language)
+    return languages
+
+
 def read_posting(record, company):
     """The posting of that slug, or a new one, with every field set from the record."""
     posting = Posting.objects.filter(slug=record.get(FIELDS["slug"][0], text, "")).first() or Posting()
@@ -343,6 +394,13 @@ def read_posting(record, company):
         posting.salary_min = posting.salary_max = single
     posting.company = company
     paths = {name: path for name, (path, _read) in FIELDS.items()} | {"company": COMPANY}
+    if main := office_paths(record)[:1]:
+        for name, (path, value) in office_fields(record, main[0]).items():
+            setattr(posting, name, value)
+            paths[name] = path
+    else:
+        posting.city, posting.country = "", ""
+        paths["country"] = LOCATIONS
     exclude = ["company"] if company is None or company._state.adding else None
     return record.validated(posting, paths, exclude=exclude)
 
@@ -354,6 +412,9 @@ class ImportedPosting:
     posting: Posting
     tags: list
     items: dict
+    offices: list
+    working_languages: list
+    company_description: str
 
 
 def read_record(record, companies, tags):
@@ -365,7 +426,14 @@ def read_record(record, companies, tags):
     if type(version) is not int or version not in READABLE_VERSIONS:
         record.error(EXTENSION, [_("Expected version %(version)s of the format.") % {"version": FORMAT_VERSION}])
     company = read_company(record, companies)
-    imported = ImportedPosting(read_posting(record, company), read_tags(record, tags), read_items(record, version))
+    imported = ImportedPosting(
+        read_posting(record, company),
+        read_tags(record, tags),
+        read_items(record, version),
+        read_other_offices(record),
+        read_working_languages(record),
+        record.get(COMPANY_DESCRIPTION, paragraphs, ""),
+    )
     return None if record.errors else imported
 
 
@@ -439,7 +507,9 @@ def save(imported):
 
 
 def save_entry(entry):
-    """Save one posting with its new company and tags and its items, as one revision of its history.
+    """Save one posting with its new company and tags, its items, offices and working languages, as one revision.
+
+    A company description in the posting's language is added to a company that has none in that language.
 
     The file's version replaces the posting whole; an editor who opened the posting before is then
     refused by the version check, with the import's version to compare with.
@@ -453,10 +523,16 @@ def save_entry(entry):
                 new.save()
         posting.save()
         posting.tags.set(entry.tags)
-        for model, items in entry.items.items():
+        rows = {**entry.items, Office: entry.offices, WorkingLanguage: entry.working_languages}
+        for model, items in rows.items():
             model.objects.filter(posting=posting).delete()
             for item in items:
                 item.posting = posting
             model.objects.bulk_create(items)
+        posting.sync_work_countries()
+        if entry.company_description:
+            CompanyDescription.objects.get_or_create(
+                company=posting.company, language=posting.language, defaults={"text": entry.company_description}
+            )
         reversion.add_to_revision(posting)
     return posting, created

@@ -26,8 +26,10 @@ from jobs.models import (
     Seniority,
     Tag,
     WorkCountry,
+    WorkingLanguage,
     Workplace,
     currency_choices,
+    working_language_choices,
 )
 from jobs.search import fold
 from jobs.templatetags.postings import current_locale, money
@@ -88,6 +90,14 @@ class PostingFilter(django_filters.FilterSet):
     salary_period = django_filters.ChoiceFilter(
         label=_("Period"), choices=SalaryPeriod.choices, method="unit_of_salary_floor"
     )
+    requires = django_filters.MultipleChoiceFilter(label=_("Language required"), method="filter_requires")
+    not_requires = django_filters.MultipleChoiceFilter(label=_("Language not required"), method="filter_not_requires")
+    visa = django_filters.ChoiceFilter(
+        label=_("Visa"), choices=[("1", _("Visa sponsorship"))], field_name="visa_sponsorship", method="filter_flag"
+    )
+    relocation = django_filters.ChoiceFilter(
+        label=_("Relocation"), choices=[("1", _("Relocation assistance"))], method="filter_flag"
+    )
     posted = django_filters.ChoiceFilter(label=_("Posted"), choices=POSTED_WITHIN, method="filter_posted")
     sort = django_filters.ChoiceFilter(label=_("Sort by"), choices=Sort.choices, method="sort_after_filtering")
 
@@ -115,6 +125,12 @@ class PostingFilter(django_filters.FilterSet):
         self.filters["tag"].extra["choices"] = [(tag.slug, tag.label(language)) for tag in tags]
         self.filters["company"].extra["choices"] = [(company.slug, company.name) for company in companies]
         self.filters["salary_currency"].extra["choices"] = currency_choices(self.exchange_rates)
+        required = set(WorkingLanguage.objects.filter(posting__in=queryset).values_list("language", flat=True))
+        for name in ("requires", "not_requires"):
+            also = set(data.getlist(name)) if data else set()
+            self.filters[name].extra["choices"] = [
+                (code, label) for code, label in working_language_choices() if code in required | also
+            ]
 
     @classmethod
     def language_neutral(cls):
@@ -219,6 +235,16 @@ class PostingFilter(django_filters.FilterSet):
         """The currency and period are no filters: filter_salary_floor reads them."""
         return postings
 
+    def filter_requires(self, postings, name, value):
+        return postings.filter(Exists(WorkingLanguage.objects.filter(posting=OuterRef("pk"), language__in=value)))
+
+    def filter_not_requires(self, postings, name, value):
+        return postings.exclude(Exists(WorkingLanguage.objects.filter(posting=OuterRef("pk"), language__in=value)))
+
+    def filter_flag(self, postings, name, value):
+        """Only the postings whose flag (visa sponsorship, relocation assistance) is set."""
+        return postings.filter(**{name: True})
+
     def filter_posted(self, postings, name, value):
         return postings.filter(published_at__gte=timezone.now() - timedelta(days=int(value)))
 
@@ -260,8 +286,19 @@ def facet_counts(filterset):
         "tag": grouped_counts(Posting.tags.through.objects.filter(posting__in=without("tag")), "tag__slug"),
         "company": grouped_counts(without("company"), "company__slug"),
         "salary": {"1": without("salary").with_salary().count()},
+        "requires": grouped_counts(WorkingLanguage.objects.filter(posting__in=without("requires")), "language"),
+        "not_requires": not_requiring_counts(without("not_requires"), filterset.filters["not_requires"]),
+        "visa": {"1": without("visa").filter(visa_sponsorship=True).count()},
+        "relocation": {"1": without("relocation").filter(relocation=True).count()},
         "posted": posted,
     }
+
+
+def not_requiring_counts(postings, languages_filter):
+    """{language: how many of `postings` do not require it}, for each language the filter offers."""
+    total = postings.count()
+    requiring = grouped_counts(WorkingLanguage.objects.filter(posting__in=postings), "language")
+    return {code: total - requiring.get(code, 0) for code, _name in languages_filter.extra["choices"]}
 
 
 def facets(filterset):

@@ -1,9 +1,10 @@
-"""A posting's history: each revision holds one posting with its items, and a restore touches only that posting."""
+"""A posting's history: each revision holds one posting with its items, other offices and working languages, and a
+restore touches only that posting."""
 
 import reversion
 from reversion.models import Version
 
-from jobs.models import ITEM_RELATIONS, Posting
+from jobs.models import POSTING_RELATIONS, Posting
 
 
 def record(posting, comment, user=None):
@@ -16,7 +17,8 @@ def record(posting, comment, user=None):
 
 
 def item_models():
-    return [Posting._meta.get_field(related).related_model for related in ITEM_RELATIONS]
+    """The models of the rows a posting's revision holds with it: items, other offices, working languages."""
+    return [Posting._meta.get_field(related).related_model for related in POSTING_RELATIONS]
 
 
 def item_versions(version):

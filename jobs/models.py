@@ -6,7 +6,7 @@ from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
 import reversion
 from babel.core import get_global
 from babel.numbers import get_currency_name, get_territory_currencies
-from django.conf import settings
+from django.conf import global_settings, settings
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -38,6 +38,14 @@ def currency_choices(codes=None):
     return [
         (code, f"{code} – {get_currency_name(code, locale=locale)}") for code in sorted(codes or current_currencies())
     ]
+
+
+def working_language_choices():
+    """The languages a job may require: Django's list of languages without regional variants, by translated name."""
+    from jobs.search import fold  # jobs.search imports this module to index postings
+
+    named = [(code, translation.gettext(name)) for code, name in global_settings.LANGUAGES if "-" not in code]
+    return sorted(named, key=lambda pair: fold(pair[1]))
 
 
 class EmploymentType(models.TextChoices):
@@ -80,6 +88,17 @@ YEARLY_FACTORS = {SalaryPeriod.HOUR: 2080, SalaryPeriod.DAY: 260, SalaryPeriod.M
 class SalaryBasis(models.TextChoices):
     GROSS = "gross", _("gross")
     NET = "net", _("net")
+
+
+class LanguageLevel(models.TextChoices):
+    """The levels of the Common European Framework of Reference for Languages (CEFR)."""
+
+    A1 = "A1", _("A1 (beginner)")
+    A2 = "A2", _("A2 (elementary)")
+    B1 = "B1", _("B1 (intermediate)")
+    B2 = "B2", _("B2 (upper intermediate)")
+    C1 = "C1", _("C1 (advanced)")
+    C2 = "C2", _("C2 (proficient)")
 
 
 class Status(models.TextChoices):
@@ -201,6 +220,38 @@ class Company(models.Model):
     def __str__(self):
         return self.name
 
+    def get_absolute_url(self, language=None):
+        """The company's page in `language` (default: the active language)."""
+        with translation.override(language or translation.get_language()):
+            return reverse("jobs:company_detail", kwargs={"slug": self.slug})
+
+    def description_in(self, language):
+        """The company's description written in `language`, or None."""
+        return next((entry for entry in self.descriptions.all() if entry.language == language), None)
+
+
+class CompanyDescription(models.Model):
+    """Who a company is, written in one language for its page in that language."""
+
+    company = models.ForeignKey(Company, models.CASCADE, related_name="descriptions", verbose_name=_("company"))
+    language = models.CharField(_("language"), max_length=10, choices=language_choices)
+    text = models.TextField(_("description"))
+
+    class Meta:
+        ordering = ["language"]
+        verbose_name = _("description")
+        verbose_name_plural = _("descriptions by language")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["company", "language"],
+                name="one_company_description_per_language",
+                violation_error_message=_("The company already has a description in that language."),
+            )
+        ]
+
+    def __str__(self):
+        return self.get_language_display()
+
 
 class Tag(models.Model):
     """A category shared by postings of every language, with a name per language."""
@@ -236,6 +287,10 @@ not_negative = MinValueValidator(0, SALARY_NOT_NEGATIVE)
 NO_SALARY = Q(salary_min__isnull=True, salary_max__isnull=True)
 
 ITEM_RELATIONS = ("responsibilities", "requirements", "benefits", "career_steps")
+# Rows of a posting other than text items: its further offices and the languages the job requires.
+DETAIL_RELATIONS = ("other_offices", "working_languages")
+# Everything a posting holds in other tables, which its history, copies and page carry along.
+POSTING_RELATIONS = ITEM_RELATIONS + DETAIL_RELATIONS
 
 
 class PostingQuerySet(models.QuerySet):
@@ -298,7 +353,7 @@ class PostingQuerySet(models.QuerySet):
         """What a listing card shows, in a fixed number of queries; anything else fails loudly."""
         return (
             self.select_related("company")
-            .prefetch_related("tags")
+            .prefetch_related("tags", *DETAIL_RELATIONS)
             .defer("description", "search_document", "search_vector")
             .fetch_mode(models.FETCH_RAISE)
         )
@@ -308,7 +363,7 @@ class PostingQuerySet(models.QuerySet):
 
     def with_sections(self):
         """Postings with everything their page shows: company, tags and every list of items."""
-        return self.select_related("company").prefetch_related("tags", *ITEM_RELATIONS)
+        return self.select_related("company").prefetch_related("company__descriptions", "tags", *POSTING_RELATIONS)
 
     def search(self, text, language=None):
         """Postings that match the words of `text` (all of them if it has no words), as jobs.search defines it.
@@ -329,7 +384,7 @@ class PostingQuerySet(models.QuerySet):
         return self.order_by(rank.desc(), "-published_at", "-pk")
 
 
-@reversion.register(follow=ITEM_RELATIONS, exclude=["search_document", "search_vector"])
+@reversion.register(follow=POSTING_RELATIONS, exclude=["search_document", "search_vector"])
 class Posting(models.Model):
     company = models.ForeignKey(Company, models.PROTECT, related_name="postings", verbose_name=_("company"))
     language = models.CharField(_("language"), max_length=10, choices=language_choices)
@@ -348,7 +403,9 @@ class Posting(models.Model):
     workplace = models.CharField(_("workplace"), max_length=20, choices=Workplace)
     city = models.CharField(_("city"), max_length=100, blank=True)
     country = CountryField(
-        _("country"), blank=True, help_text=_("Where the office is. A fully remote role needs no office.")
+        _("country"),
+        blank=True,
+        help_text=_("Where the (main) office is. A fully remote role needs no office."),
     )
     eligible_countries = CountryField(
         _("eligible countries"),
@@ -406,6 +463,13 @@ class Posting(models.Model):
         null=True,
         blank=True,
         help_text=_("Only for a range, such as 8–12 years; leave empty for “8+ years”."),
+    )
+
+    visa_sponsorship = models.BooleanField(
+        _("visa sponsorship"), default=False, help_text=_("The company sponsors a work visa if one is needed.")
+    )
+    relocation = models.BooleanField(
+        _("relocation assistance"), default=False, help_text=_("The company helps the person hired to move.")
     )
 
     tags = models.ManyToManyField(Tag, related_name="postings", blank=True, verbose_name=_("tags"))
@@ -590,9 +654,10 @@ class Posting(models.Model):
         with transaction.atomic():
             duplicate = Posting.objects.create(**fields)
             duplicate.tags.set(self.tags.all())
-            for related in ITEM_RELATIONS:
-                items = getattr(self, related).all()
-                items.model.objects.bulk_create(item.copy(posting_id=duplicate.pk) for item in items)
+            for related in POSTING_RELATIONS:
+                rows = getattr(self, related).all()
+                rows.model.objects.bulk_create(row.copy(posting_id=duplicate.pk) for row in rows)
+            duplicate.sync_work_countries()
         return duplicate
 
     def extend_expiry(self, days=30, now=None):
@@ -640,11 +705,21 @@ class Posting(models.Model):
         others = Posting.objects.filter(translation_group=self.translation_group).exclude(pk=self.pk).exclude(same_pay)
         others.update(**pay, version=uuid.uuid4())
 
-    def work_country_codes(self):
-        """The countries the job can be done from: where candidates may live for remote roles, else the office's."""
+    def offices(self, others=None):
+        """Where the job's offices are: the main one (the posting's city and country) first, then the others.
+
+        `others` stands for the posting's other offices when they are not (yet) its rows.
+        """
+        main = [Office(city=self.city, country=self.country)] if self.country else []
+        if others is None:
+            others = self.other_offices.all() if self.pk else []
+        return [*main, *others]
+
+    def work_country_codes(self, other_offices=None):
+        """The countries the job can be done from: where candidates may live for remote roles, else the offices'."""
         if self.is_remote and self.eligible_countries:
             return {country.code for country in self.eligible_countries}
-        return {self.country.code} if self.country else set()
+        return {office.country.code for office in self.offices(other_offices)}
 
     def work_countries_by_name(self):
         """The countries of work_country_codes(), by name in the active language."""
@@ -653,6 +728,7 @@ class Posting(models.Model):
         return sorted((Country(code) for code in self.work_country_codes()), key=lambda country: fold(country.name))
 
     def sync_work_countries(self):
+        """Store work_country_codes() as the posting's WorkCountry rows; called again after its offices change."""
         WorkCountry.objects.filter(posting=self).delete()
         WorkCountry.objects.bulk_create(
             WorkCountry(posting=self, country=code) for code in sorted(self.work_country_codes())
@@ -806,10 +882,66 @@ class WorkCountry(models.Model):
         return str(self.country.name)
 
 
-class PostingItem(models.Model):
-    """One entry of a posting's ordered list (responsibilities, requirements, …)."""
+class PostingRow(models.Model):
+    """A row that belongs to one posting and is copied with it."""
 
     posting = models.ForeignKey(Posting, models.CASCADE, verbose_name=_("posting"))
+
+    class Meta:
+        abstract = True
+
+    def copy(self, **changes):
+        """An unsaved copy of this row, changed by `changes`."""
+        fields = {field.attname: getattr(self, field.attname) for field in self._meta.concrete_fields}
+        fields |= {"id": None, **changes}
+        return type(self)(**fields)
+
+
+@reversion.register()
+class Office(PostingRow):
+    """One of a posting's offices besides its main one (the posting's own city and country)."""
+
+    city = models.CharField(_("city"), max_length=100, blank=True)
+    country = CountryField(_("country"))
+
+    class Meta(PostingRow.Meta):
+        ordering = ["pk"]
+        verbose_name = _("other office")
+        verbose_name_plural = _("other offices")
+        default_related_name = "other_offices"
+
+    def __str__(self):
+        return f"{self.city}, {self.country.name}" if self.city else str(self.country.name)
+
+
+@reversion.register()
+class WorkingLanguage(PostingRow):
+    """A language the job requires, at a level of the CEFR; not the language the posting is written in."""
+
+    language = models.CharField(_("language"), max_length=10, choices=working_language_choices)
+    level = models.CharField(_("level"), max_length=2, choices=LanguageLevel)
+
+    class Meta(PostingRow.Meta):
+        ordering = ["pk"]
+        verbose_name = _("working language")
+        verbose_name_plural = _("working languages")
+        default_related_name = "working_languages"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["posting", "language"],
+                name="one_level_per_working_language",
+                violation_error_message=_("This language is already required."),
+            )
+        ]
+        indexes = [models.Index(fields=["language", "posting"], name="working_language_idx")]
+
+    def __str__(self):
+        return f"{self.get_language_display()} {self.level}"
+
+
+class PostingItem(PostingRow):
+    """One entry of a posting's ordered list (responsibilities, requirements, …)."""
+
     position = models.PositiveSmallIntegerField(_("position"), default=0)
     text = models.TextField(_("text"))
 
@@ -819,12 +951,6 @@ class PostingItem(models.Model):
 
     def __str__(self):
         return self.text
-
-    def copy(self, **changes):
-        """An unsaved copy of this item, changed by `changes`."""
-        fields = {field.attname: getattr(self, field.attname) for field in self._meta.concrete_fields}
-        fields |= {"id": None, **changes}
-        return type(self)(**fields)
 
 
 @reversion.register()

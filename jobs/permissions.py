@@ -1,7 +1,8 @@
 """Who may do what: the HR editor group and the company scope of HR staff.
 
 HR editors write their companies' postings: they view, add, change and delete postings
-and their items, view their companies and the tags, and add tags. Companies, their HR
+and their items, other offices and working languages, view their companies (and their
+descriptions) and the tags, and add tags. Companies, their HR
 staff and the group itself are managed by superusers.
 """
 
@@ -18,7 +19,10 @@ HR_EDITOR_PERMISSIONS = {
     "requirement": ["view", "add", "change", "delete"],
     "benefit": ["view", "add", "change", "delete"],
     "careerstep": ["view", "add", "change", "delete"],
+    "office": ["view", "add", "change", "delete"],
+    "workinglanguage": ["view", "add", "change", "delete"],
     "company": ["view"],
+    "companydescription": ["view"],
     "tag": ["view", "add"],
 }
 

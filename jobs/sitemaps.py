@@ -1,4 +1,4 @@
-"""Sitemaps for crawlers: each language's listing and every live posting, with hreflang alternates."""
+"""Sitemaps for crawlers: each language's listing, every live posting and company page, with hreflang alternates."""
 
 import math
 from functools import cached_property
@@ -10,7 +10,7 @@ from django.db import models
 from django.db.models import Max
 
 from jobs.languages import listing_url
-from jobs.models import Posting
+from jobs.models import Company, Posting
 
 
 class TranslatedSitemap(Sitemap):
@@ -132,4 +132,41 @@ class PostingSitemap(TranslatedSitemap):
         return versions
 
 
-SITEMAPS = {"listings": ListingSitemap, "postings": PostingSitemap}
+class CompanySitemap(TranslatedSitemap):
+    """Each company's page in every language it has live postings in, which are its page's other versions.
+
+    The company's pages in all its languages are on one sitemap page (the default limit is far above the number
+    of companies times languages).
+    """
+
+    def items(self):
+        """(company slug, language, when a live posting of it there last changed), by company and language."""
+        rows = (
+            Posting.objects.live()
+            .values_list("company__slug", "language")
+            .annotate(latest=Max("updated_at"))
+            .order_by("company__slug", "language")
+        )
+        return list(rows)
+
+    def location(self, item):
+        slug, language, _latest = item
+        return Company(slug=slug).get_absolute_url(language)
+
+    def lastmod(self, item):
+        return item[2]
+
+    def versions(self, items):
+        languages = {}
+        for slug, language, _latest in items:
+            languages.setdefault(slug, {})[language] = Company(slug=slug).get_absolute_url(language)
+        versions = {}
+        for item in items:
+            group = languages[item[0]]
+            if len(group) > 1:
+                default = group.get(settings.LANGUAGE_CODE)
+                versions[item] = {**group, "x-default": default} if default else group
+        return versions
+
+
+SITEMAPS = {"listings": ListingSitemap, "postings": PostingSitemap, "companies": CompanySitemap}

@@ -10,6 +10,7 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext
 
 from jobs.models import EmploymentType, Lifecycle, Requirement, SalaryPeriod
 from jobs.richtext import plain_inline
@@ -70,17 +71,42 @@ def description_html(posting):
         return render_to_string("jobs/_posting_description.html", {"posting": posting}).strip()
 
 
-def hiring_organization(company):
+def hiring_organization(company, language):
+    """The company, described in `language` if it has a description in that language."""
+    description = company.description_in(language)
     return compact(
         {
             "@type": "Organization",
             "identifier": company.slug,
             "name": company.name,
+            "description": description.text if description else None,
             "sameAs": company.website,
             "logo": company.logo_url,
             "address": postal_address(company.city, company.country) if company.city or company.country else None,
         }
     )
+
+
+def job_locations(posting):
+    """A Place per office, main office first: one object for one office, a list for several, None for none."""
+    places = [
+        {"@type": "Place", "address": postal_address(office.city, office.country)} for office in posting.offices()
+    ]
+    return places[0] if len(places) == 1 else places or None
+
+
+def in_posting_language(posting):
+    """What schema.org cannot say as data, as text in the posting's language: working languages, visa, relocation.
+
+    JobPosting has no property for the languages a job requires (inLanguage is the posting's own language,
+    knowsLanguage belongs to a Person), so they are qualifications such as "German C1".
+    """
+    with translation.override(posting.language):
+        return {
+            "languages": [str(language) for language in posting.working_languages.all()],
+            "visa": gettext("The company sponsors a work visa if one is needed.") if posting.visa_sponsorship else None,
+            "relocation": [gettext("Relocation assistance")] if posting.relocation else [],
+        }
 
 
 def applicant_countries(posting):
@@ -147,6 +173,7 @@ def requirement_texts(posting, kinds, priority=Requirement.Priority.REQUIRED):
 def job_posting(posting, url=None):
     """The schema.org JobPosting of `posting` (whose public address is `url`), as JSON-ready data."""
     remote = posting.is_remote
+    texts = in_posting_language(posting)
     return compact(
         {
             "@context": "https://schema.org",
@@ -158,11 +185,9 @@ def job_posting(posting, url=None):
             "datePosted": posting.published_at.isoformat() if posting.published_at else None,
             "validThrough": posting.valid_through.isoformat() if posting.valid_through else None,
             "employmentType": EMPLOYMENT_TYPES[posting.employment_type],
-            "hiringOrganization": hiring_organization(posting.company),
+            "hiringOrganization": hiring_organization(posting.company, posting.language),
             # A fully remote role has a place only when HR gave it an office.
-            "jobLocation": {"@type": "Place", "address": postal_address(posting.city, posting.country)}
-            if posting.country
-            else None,
+            "jobLocation": job_locations(posting),
             "jobLocationType": "TELECOMMUTE" if remote else None,
             "applicantLocationRequirements": applicant_countries(posting) if remote else None,
             "baseSalary": base_salary(posting),
@@ -173,9 +198,11 @@ def job_posting(posting, url=None):
             "educationRequirements": education_requirements(requirement_texts(posting, {Requirement.Kind.EDUCATION})),
             "skills": requirement_texts(posting, SKILLS),
             "qualifications": requirement_texts(posting, QUALIFICATIONS)
+            + texts["languages"]
             + requirement_texts(posting, Requirement.Kind, Requirement.Priority.PREFERRED),
+            "eligibilityToWorkRequirement": texts["visa"],
             "responsibilities": [plain_inline(item.text) for item in posting.responsibilities.all()],
-            "jobBenefits": [plain_inline(item.text) for item in posting.benefits.all()],
+            "jobBenefits": [plain_inline(item.text) for item in posting.benefits.all()] + texts["relocation"],
             # Candidates apply on the employer's site or by e-mail, never on the posting's page itself.
             "directApply": False,
         }

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, HttpResponseNotFound, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils import translation
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.cache import never_cache
@@ -17,15 +18,38 @@ from jobs.filters import (
     came_from,
     facets,
     from_listing,
+    grouped_counts,
     listing_state,
     loosening,
 )
 from jobs.languages import hreflang_links, listing_url, listing_urls, with_listing_fallback
-from jobs.models import Posting
+from jobs.models import Company, Posting
 from jobs.permissions import can_preview
 
 PAGE_SIZE = 20
 FEW_RESULTS = 5  # below this, the listing points to matching postings in other languages
+
+
+def filtered_context(request, filterset):
+    """What the listing's filters, facet counts and results show for a page of `filterset`'s postings."""
+    page = Paginator(filterset.qs.for_listing(), PAGE_SIZE).get_page(request.GET.get("page"))
+    chosen = active_filters(request.GET, filterset)
+    return {
+        "filterset": filterset,
+        "facets": facets(filterset),
+        "page": page,
+        "elided_pages": page.paginator.get_elided_page_range(page.number),
+        "active_filters": chosen,
+        "loosen": [] if page.paginator.count else loosening(request.GET, filterset, chosen),
+        "from_listing": from_listing(listing_state(request.GET)),
+    }
+
+
+def render_filtered(request, template, context):
+    """The whole page, or for htmx the listing's results and facets alone (a company's page shows the same)."""
+    if request.htmx and not request.htmx.history_restore_request and "filterset" in context:
+        template = "jobs/posting_list.html#filtered"
+    return render(request, template, context)
 
 
 @require_safe
@@ -33,26 +57,51 @@ FEW_RESULTS = 5  # below this, the listing points to matching postings in other 
 def posting_list(request):
     """The listing of one language: filters and facet counts, full page or, for htmx, the results."""
     filterset = PostingFilter(request.GET, language=request.LANGUAGE_CODE)
-    page = Paginator(filterset.qs.for_listing(), PAGE_SIZE).get_page(request.GET.get("page"))
-    groups = facets(filterset)
-    chosen = active_filters(request.GET, filterset)
+    context = filtered_context(request, filterset)
     language_urls = listing_urls(request.GET, filterset.chosen_values(*PostingFilter.PER_LANGUAGE))
-    context = {
-        "filterset": filterset,
-        "facets": groups,
-        "page": page,
-        "elided_pages": page.paginator.get_elided_page_range(page.number),
-        "active_filters": chosen,
-        "loosen": [] if page.paginator.count else loosening(request.GET, filterset, chosen),
+    few = context["page"].paginator.count < FEW_RESULTS
+    context |= {
+        "listing_action": reverse("jobs:posting_list"),
         "language_urls": language_urls,
-        "elsewhere": in_other_languages(filterset, language_urls) if page.paginator.count < FEW_RESULTS else [],
+        "elsewhere": in_other_languages(filterset, language_urls) if few else [],
         "hreflang": [] if request.GET else hreflang_links(request, with_listing_fallback({}), default="/"),
-        "from_listing": from_listing(listing_state(request.GET)),
     }
-    template = "jobs/posting_list.html"
-    if request.htmx and not request.htmx.history_restore_request:
-        template += "#filtered"
-    return render(request, template, context)
+    return render_filtered(request, "jobs/posting_list.html", context)
+
+
+@require_safe
+@vary_on_headers("HX-Request", "HX-History-Restore-Request")
+def company_detail(request, slug):
+    """A company's page in one language: who it is, and its live postings in that language with the listing's filters.
+
+    A company with live postings only in other languages answers with links to its page in those languages;
+    one with no live posting in any language is not found.
+    """
+    company = get_object_or_404(Company.objects.prefetch_related("descriptions"), slug=slug)
+    live = Posting.objects.live().filter(company=company)
+    counts = grouped_counts(live, "language")
+    if not counts:
+        raise Http404
+    language = request.LANGUAGE_CODE
+    versions = {code: company.get_absolute_url(code) for code, _name in settings.LANGUAGES if code in counts}
+    context = {
+        "company": company,
+        "description": company.description_in(language),
+        "listing_action": company.get_absolute_url(language),
+        "canonical": request.build_absolute_uri(company.get_absolute_url(language)),
+        "language_urls": with_listing_fallback(versions),
+        "hreflang": [] if request.GET else hreflang_links(request, versions),
+        # For a language without its live postings: the languages that have some (the switcher leads there too).
+        "other_languages": [
+            {**translation.get_language_info(code), "count": counts[code], "url": url}
+            for code, url in versions.items()
+            if code != language
+        ],
+    }
+    if language in counts:
+        filterset = PostingFilter(request.GET, live.in_language(language), language=language)
+        context |= filtered_context(request, filterset)
+    return render_filtered(request, "jobs/company_detail.html", context)
 
 
 def in_other_languages(filterset, language_urls):

@@ -67,6 +67,8 @@ def test_admin_add_view_creates_a_posting_with_its_items(admin_client):
         "benefits-1-position": "1",
         "benefits-1-text": "Mutuelle",
         **inline_management("career_steps", 0),
+        **inline_management("other_offices", 0),
+        **inline_management("working_languages", 0),
     }
 
     response = admin_client.post(reverse("admin:jobs_posting_add"), data)
@@ -103,6 +105,8 @@ def new_posting_data(company, **changes):
         **inline_management("requirements", 0),
         **inline_management("benefits", 0),
         **inline_management("career_steps", 0),
+        **inline_management("other_offices", 0),
+        **inline_management("working_languages", 0),
         **changes,
     }
 
@@ -162,6 +166,8 @@ def test_admin_rejects_a_salary_without_currency(admin_client):
         **inline_management("requirements", 0),
         **inline_management("benefits", 0),
         **inline_management("career_steps", 0),
+        **inline_management("other_offices", 0),
+        **inline_management("working_languages", 0),
     }
 
     response = admin_client.post(reverse("admin:jobs_posting_add"), data)
@@ -520,6 +526,11 @@ def test_text_pasted_into_the_posting_form_and_its_items_loses_its_control_chara
 def test_tag_and_company_names_lose_their_control_characters(admin_client):
     tag = {"name": "Data\x0bscience", "slug": "data\x01", "name_fr": "Données\x1b", "name_de": "\x0c", "name_es": ""}
     company = {"name": "North\x0cwind\x01", "slug": "northwind", "city": "Ber\x7flin", "country": ""}
+    company |= {
+        **inline_management("descriptions", 1),
+        "descriptions-0-language": "en",
+        "descriptions-0-text": "We\x0bbuild\x01",
+    }
 
     assert admin_client.post(reverse("admin:jobs_tag_add"), tag).status_code == 302
     assert admin_client.post(reverse("admin:jobs_company_add"), company).status_code == 302
@@ -530,6 +541,7 @@ def test_tag_and_company_names_lose_their_control_characters(admin_client):
         {"fr": "Données"},
     )
     assert Company.objects.values_list("name", "city").get() == ("North wind", "Berlin")
+    assert Company.objects.get().description_in("en").text == "We\nbuild"
 
 
 def exported_rows(client, postings):

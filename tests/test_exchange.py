@@ -165,7 +165,7 @@ def test_the_export_is_schema_org_job_posting_data_plus_the_boards_own(tmp_path,
     assert complete["url"] == f"https://jobs.example.com/fr/jobs/{postings[0].slug}/"
     assert complete["baseSalary"]["value"]["minValue"] == 42000.5
     extension = complete["x-jobboard"]
-    assert extension["version"] == 2
+    assert extension["version"] == 3
     assert extension["translationGroup"] == str(postings[0].translation_group)
     assert extension["responsibilities"] == [
         {"kind": "primary", "text": "Concevoir l'API"},
@@ -202,7 +202,7 @@ def test_a_version_1_file_is_imported_with_its_kinds_of_requirement_mapped_as_th
     ]
 
 
-@pytest.mark.parametrize("version", [0, 3, True, "2", [2], {"v": 2}, 2.0])
+@pytest.mark.parametrize("version", [0, 4, True, "2", [2], {"v": 2}, 2.0])
 def test_an_unknown_version_of_the_format_is_refused(tmp_path, version):
     PostingFactory(items=False)
     [record] = json.loads(export(tmp_path).read_text())
@@ -212,7 +212,7 @@ def test_an_unknown_version_of_the_format_is_refused(tmp_path, version):
     with pytest.raises(CommandError, match="1 record has errors"):
         call_command("import_postings", str(write(tmp_path, [record])), stderr=stderr)
 
-    assert "x-jobboard: Expected version 2 of the format." in stderr.getvalue()
+    assert "x-jobboard: Expected version 3 of the format." in stderr.getvalue()
 
 
 def test_the_export_can_be_limited_to_a_language_and_a_lifecycle_state(tmp_path, postings):

@@ -285,3 +285,34 @@ def test_a_restore_opened_before_a_colleagues_save_is_refused(client, hr):
     assert response.status_code == 200
     assert response.context["adminform"].form.non_field_errors()
     assert Posting.objects.get(pk=posting.pk).title == "A colleague's title"
+
+
+def test_restoring_a_version_brings_back_its_offices_and_working_languages(client, hr):
+    posting = PostingFactory(company=hr.companies.get(), city="Madrid", country="ES")
+    edit(
+        client,
+        posting,
+        **{
+            "other_offices-0-city": "Lisbon",
+            "other_offices-0-country": "PT",
+            "other_offices-TOTAL_FORMS": "1",
+            "working_languages-0-language": "es",
+            "working_languages-0-level": "C1",
+            "working_languages-TOTAL_FORMS": "1",
+        },
+    )
+    kept = versions_of(posting).get()
+    edit(
+        client,
+        posting,
+        **{"other_offices-0-DELETE": "on", "working_languages-0-level": "B1"},
+    )
+    assert [str(language) for language in posting.working_languages.all()] == ["Spanish B1"]
+    revision_url = reverse("admin:jobs_posting_revision", args=[posting.pk, kept.pk])
+
+    response = client.post(revision_url, change_form_data(client.get(revision_url)))
+
+    assert response.status_code == 302
+    assert [str(office) for office in posting.offices()] == ["Madrid, Spain", "Lisbon, Portugal"]
+    assert [str(language) for language in posting.working_languages.all()] == ["Spanish C1"]
+    assert set(WorkCountry.objects.filter(posting=posting).values_list("country", flat=True)) == {"ES", "PT"}

@@ -254,6 +254,10 @@ def test_the_parameters_that_mean_the_same_in_every_language_are_the_filters_but
         "salary_min",
         "salary_currency",
         "salary_period",
+        "requires",
+        "not_requires",
+        "visa",
+        "relocation",
         "posted",
         "sort",
     ]
@@ -292,7 +296,7 @@ def test_the_form_works_without_javascript(client, board):
     assert 'name="workplace" value="remote" checked' in response.text
 
 
-@pytest.mark.parametrize(("count", "queries"), [(1, 17), (6, 16), (45, 16)])
+@pytest.mark.parametrize(("count", "queries"), [(1, 25), (6, 24), (45, 24)])
 def test_the_listing_runs_a_fixed_number_of_queries(client, django_assert_num_queries, count, queries):
     """Whatever the page holds; below five results one more query counts matches in other languages."""
     tag = TagFactory()
@@ -309,13 +313,30 @@ def test_the_posting_page_runs_a_fixed_number_of_queries(client, django_assert_n
     PostingFactory.create_batch(count, tags=[tag])
     PostingFactory(language="fr", translation_group=posting.translation_group)
 
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(14):
         client.get(posting.get_absolute_url())
 
 
 query_values = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=["Cs"]), max_size=80)
 params = st.sampled_from(
-    ["q", "country", "workplace", "employment", "seniority", "tag", "company", "salary", "posted", "sort", "page", "x"]
+    [
+        "q",
+        "country",
+        "workplace",
+        "employment",
+        "seniority",
+        "tag",
+        "company",
+        "salary",
+        "requires",
+        "not_requires",
+        "visa",
+        "relocation",
+        "posted",
+        "sort",
+        "page",
+        "x",
+    ]
 )
 
 

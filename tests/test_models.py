@@ -6,7 +6,7 @@ from django.db import IntegrityError, models, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from jobs.models import ITEM_RELATIONS, Benefit, Lifecycle, Posting, WorkCountry
+from jobs.models import ITEM_RELATIONS, POSTING_RELATIONS, Benefit, Lifecycle, Posting, WorkCountry
 from tests.factories import CompanyFactory, PostingFactory, TagFactory
 
 pytestmark = pytest.mark.django_db
@@ -223,9 +223,13 @@ def test_readiness_gaps_name_what_a_good_posting_still_lacks():
 def test_with_sections_loads_everything_a_posting_page_shows_in_one_query_per_section(django_assert_num_queries):
     PostingFactory.create_batch(3, tags=[TagFactory(), TagFactory()])
 
-    with django_assert_num_queries(2 + len(ITEM_RELATIONS)):
+    # The company with its descriptions, the tags, every relation.
+    with django_assert_num_queries(3 + len(POSTING_RELATIONS)):
         postings = list(Posting.objects.with_sections().fetch_mode(models.FETCH_RAISE))
         for posting in postings:
             assert posting.company.name and len(posting.tags.all()) == 2
+            assert posting.company.description_in("en") is None
             for related in ITEM_RELATIONS:
                 assert getattr(posting, related).all()
+            assert [office.country.code for office in posting.offices()] == ["DE"]
+            assert list(posting.working_languages.all()) == []

@@ -221,6 +221,7 @@ def test_only_superusers_change_companies_and_their_hr_staff(client, world):
     company = world["company_a"]
     url = reverse("admin:jobs_company_change", args=[company.pk])
     data = {"name": "Renamed", "slug": company.slug, "members": [world["users"]["hr_b"].pk]}
+    data |= {"descriptions-TOTAL_FORMS": "0", "descriptions-INITIAL_FORMS": "0"}
 
     assert client_as(client, world, "hr_a").post(url, data).status_code == 403
     company.refresh_from_db()
@@ -259,9 +260,9 @@ def test_the_hr_editor_group_has_exactly_the_permissions_hr_needs():
 
     codenames = set(group.permissions.values_list("codename", flat=True))
 
-    items = {"posting", "responsibility", "requirement", "benefit", "careerstep"}
+    items = {"posting", "responsibility", "requirement", "benefit", "careerstep", "office", "workinglanguage"}
     expected = {f"{action}_{model}" for model in items for action in ("view", "add", "change", "delete")}
-    assert codenames == expected | {"view_company", "view_tag", "add_tag"}
+    assert codenames == expected | {"view_company", "view_companydescription", "view_tag", "add_tag"}
 
 
 @pytest.mark.parametrize(("who", "status"), [("hr_a", 200), ("superuser", 200), ("hr_b", 404), ("anonymous", 404)])

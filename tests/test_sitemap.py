@@ -71,10 +71,11 @@ def test_robots_txt_names_the_sitemap_and_keeps_crawlers_out_of_the_admin(client
     assert f"Sitemap: {ORIGIN}/sitemap.xml" in lines
 
 
-def test_the_sitemap_index_names_the_listings_and_postings_sitemaps(client):
+def test_the_sitemap_index_names_the_listings_postings_and_companies_sitemaps(client):
     assert section_urls(client) == {
         "listings": f"{ORIGIN}/sitemap-listings.xml",
         "postings": f"{ORIGIN}/sitemap-postings.xml",
+        "companies": f"{ORIGIN}/sitemap-companies.xml",
     }
 
 

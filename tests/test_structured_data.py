@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
-from jobs.models import Benefit, CareerStep, Requirement, Responsibility
+from jobs.models import Benefit, CareerStep, Office, Requirement, Responsibility, WorkingLanguage
 from tests.factories import CompanyFactory, HREditorFactory, PostingFactory, TagFactory, add_items
 from tests.page_head import json_ld, meta
 
@@ -257,6 +257,115 @@ def test_a_remote_posting_without_eligible_countries_is_open_to_its_own_country(
     posting = PostingFactory(remote=True, eligible_countries=[], country="FR")
 
     assert job_posting(client, posting)["applicantLocationRequirements"] == [{"@type": "Country", "name": "France"}]
+
+
+def place(city, country):
+    address = {"@type": "PostalAddress", "addressLocality": city, "addressCountry": country}
+    return {"@type": "Place", "address": {key: value for key, value in address.items() if value}}
+
+
+def with_offices(posting, *places):
+    Office.objects.bulk_create(Office(posting=posting, city=city, country=country) for city, country in places)
+    posting.sync_work_countries()
+    return posting
+
+
+def assert_google_location_rules(data):
+    """Google's JobPosting rules for where the job is: an office job has a jobLocation, each Place an address
+    with its country; a remote job (TELECOMMUTE) names the countries applicants may work from."""
+    places = data.get("jobLocation", [])
+    places = [places] if isinstance(places, dict) else places
+    for each in places:
+        assert each["@type"] == "Place"
+        assert each["address"]["@type"] == "PostalAddress" and len(each["address"]["addressCountry"]) == 2
+    if data.get("jobLocationType") == "TELECOMMUTE":
+        assert data["applicantLocationRequirements"]
+        assert all(
+            country["@type"] == "Country" and country["name"] for country in data["applicantLocationRequirements"]
+        )
+    else:
+        assert places, "a job that is not fully remote needs its jobLocation"
+        assert "applicantLocationRequirements" not in data
+
+
+def test_a_posting_with_several_offices_has_a_job_location_for_each_main_office_first(client):
+    posting = with_offices(PostingFactory(city="Berlin", country="DE"), ("Paris", "FR"), ("", "NL"))
+
+    data = job_posting(client, posting)
+
+    assert data["jobLocation"] == [place("Berlin", "DE"), place("Paris", "FR"), place("", "NL")]
+    assert "jobLocationType" not in data
+    assert_google_location_rules(data)
+
+
+def test_a_remote_posting_with_several_offices_is_telecommute_with_each_office_as_a_place(client):
+    posting = with_offices(
+        PostingFactory(remote=True, eligible_countries=["PT", "ES"], city="Berlin", country="DE"), ("Paris", "FR")
+    )
+
+    data = job_posting(client, posting)
+
+    assert data["jobLocationType"] == "TELECOMMUTE"
+    assert data["jobLocation"] == [place("Berlin", "DE"), place("Paris", "FR")]
+    assert data["applicantLocationRequirements"] == [
+        {"@type": "Country", "name": "Portugal"},
+        {"@type": "Country", "name": "Spain"},
+    ]
+    assert_google_location_rules(data)
+
+
+@pytest.mark.parametrize(
+    ("fields", "offices"),
+    [
+        ({"workplace": "onsite"}, []),
+        ({"workplace": "hybrid"}, [("Lyon", "FR")]),
+        ({"workplace": "remote", "eligible_countries": ["FR"], "city": "", "country": ""}, []),
+        ({"workplace": "remote", "eligible_countries": [], "country": "FR"}, [("", "BE")]),
+    ],
+)
+def test_googles_location_rules_hold_for_every_kind_of_workplace(client, fields, offices):
+    assert_google_location_rules(job_posting(client, with_offices(PostingFactory(**fields), *offices)))
+
+
+def test_a_remote_posting_with_offices_but_no_eligible_countries_is_open_to_their_countries(client):
+    posting = with_offices(PostingFactory(remote=True, eligible_countries=[], country="FR"), ("", "BE"))
+
+    assert job_posting(client, posting)["applicantLocationRequirements"] == [
+        {"@type": "Country", "name": "Belgium"},
+        {"@type": "Country", "name": "France"},
+    ]
+
+
+def test_working_languages_visa_and_relocation_are_text_in_the_postings_language(client):
+    posting = PostingFactory(language="de", visa_sponsorship=True, relocation=True, items=False)
+    WorkingLanguage.objects.create(posting=posting, language="de", level="C1")
+    WorkingLanguage.objects.create(posting=posting, language="en", level="B2")
+
+    data = job_posting(client, posting)
+
+    # The posting's own language stays what inLanguage means; the languages the job requires are qualifications.
+    assert data["qualifications"] == ["Deutsch C1", "Englisch B2"]
+    with translation.override("de"):
+        assert data["eligibilityToWorkRequirement"] == gettext("The company sponsors a work visa if one is needed.")
+        assert data["jobBenefits"] == [gettext("Relocation assistance")]
+    assert data["eligibilityToWorkRequirement"] != "The company sponsors a work visa if one is needed."
+
+
+def test_without_visa_or_relocation_there_is_no_such_text(client):
+    data = job_posting(client, PostingFactory(items=False))
+
+    assert "eligibilityToWorkRequirement" not in data
+    assert "jobBenefits" not in data
+
+
+def test_the_hiring_organization_is_described_in_the_postings_language(client):
+    company = CompanyFactory()
+    company.descriptions.create(language="en", text="Who we are.")
+    company.descriptions.create(language="fr", text="Qui nous sommes.")
+
+    data = job_posting(client, PostingFactory(company=company, language="fr"))
+
+    assert data["hiringOrganization"]["description"] == "Qui nous sommes."
 
 
 def test_a_posting_without_salary_has_no_base_salary(client):

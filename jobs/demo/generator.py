@@ -1,7 +1,8 @@
 """Live postings in bulk for benchmarks, varied from the demo postings (the generate_postings command).
 
 Each generated posting is a published demo posting, as the database holds it, moved to another company,
-place, date and salary. Its items and tags are the demo posting's rows copied in the database, one
+main office, date and salary, with its own visa and relocation flags. Its items, other offices, working
+languages and tags are the demo posting's rows copied in the database, one
 INSERT ... SELECT per table and batch, whatever fields those tables have. Its search text is what
 jobs.search indexes, computed once per demo posting and company. Postings go in by COPY on PostgreSQL,
 with bulk_create elsewhere.
@@ -18,12 +19,12 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from jobs import demo, search
-from jobs.models import ITEM_RELATIONS, Company, ExchangeRate, Posting, Status, WorkCountry, Workplace
+from jobs.models import POSTING_RELATIONS, Company, ExchangeRate, Posting, Status, WorkCountry, Workplace
 
 BATCH_SIZE = 5000
 COUNTRIES = ["DE", "FR", "ES", "CH", "AT", "BE", "NL", "IE", "GB", "US", "CA", "MX", "AR", "PT", "IT", "SE", "PL", "CO"]
-# The tables whose rows a generated posting copies from its demo posting.
-COPIED = [Posting._meta.get_field(name).related_model for name in ITEM_RELATIONS] + [Posting.tags.through]
+# The tables whose rows (items, other offices, working languages, tags) a generated posting copies from its demo posting.
+COPIED = [Posting._meta.get_field(name).related_model for name in POSTING_RELATIONS] + [Posting.tags.through]
 
 
 def demo_postings():
@@ -56,8 +57,8 @@ class Generator:
                 WorkCountry,
                 [
                     WorkCountry(posting_id=posting.pk, country=code)
-                    for posting in postings
-                    for code in sorted(posting.work_country_codes())
+                    for posting, original in zip(postings, originals, strict=True)
+                    for code in sorted(posting.work_country_codes(original.other_offices.all()))
                 ],
             )
 
@@ -93,6 +94,8 @@ class Generator:
             salary_period=original.salary_period if salary else "",
             experience_years=original.experience_years,
             experience_years_max=original.experience_years_max,
+            visa_sponsorship=rng.random() < 0.3,
+            relocation=rng.random() < 0.25,
             apply_url=original.apply_url,
             apply_email=original.apply_email,
             status=Status.PUBLISHED,
