@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.core.paginator import Paginator
+from django.db.models import Subquery, prefetch_related_objects
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.utils import translation
@@ -7,6 +8,7 @@ from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
 
+from jobs import catalogue
 from jobs.filters import (
     PostingFilter,
     active_filters,
@@ -28,20 +30,22 @@ FEW_RESULTS = 5  # below this, the listing points to matching postings in other 
 @vary_on_headers("HX-Request", "HX-History-Restore-Request")
 def posting_list(request):
     """The listing of one language: filters and facet counts, full page or, for htmx, the results."""
-    filterset = PostingFilter(request.GET, language=request.LANGUAGE_CODE)
-    page = Paginator(filterset.qs.for_listing(), PAGE_SIZE).get_page(request.GET.get("page"))
-    groups = facets(filterset)
+    state = catalogue.current()
+    filterset = PostingFilter(request.GET, language=request.LANGUAGE_CODE, state=state)
+    counts = filterset.facet_counts()
+    page = listing_page(filterset, counts.total, request.GET.get("page"))
+    groups = facets(filterset, counts)
     chosen = active_filters(request.GET, filterset)
-    language_urls = listing_urls(request.GET, filterset.chosen_values(*PostingFilter.PER_LANGUAGE))
+    language_urls = listing_urls(request.GET, filterset.chosen_values(*PostingFilter.PER_LANGUAGE), state)
     context = {
         "filterset": filterset,
         "facets": groups,
         "page": page,
         "elided_pages": page.paginator.get_elided_page_range(page.number),
         "active_filters": chosen,
-        "loosen": [] if page.paginator.count else loosening(request.GET, filterset, chosen),
+        "loosen": [] if counts.total else loosening(request.GET, filterset, chosen, counts),
         "language_urls": language_urls,
-        "elsewhere": in_other_languages(filterset, language_urls) if page.paginator.count < FEW_RESULTS else [],
+        "elsewhere": in_other_languages(filterset, language_urls) if counts.total < FEW_RESULTS else [],
         "hreflang": [] if request.GET else hreflang_links(request, with_listing_fallback({}), default="/"),
         "from_listing": from_listing(listing_state(request.GET)),
     }
@@ -49,6 +53,31 @@ def posting_list(request):
     if request.htmx and not request.htmx.history_restore_request:
         template += "#filtered"
     return render(request, template, context)
+
+
+class CountedPaginator(Paginator):
+    """A paginator told its count (by the facet pass), whose pages read their postings' keys first.
+
+    The keys of a page come from the listing's index alone, however deep the page; then only its postings are read.
+    """
+
+    def __init__(self, object_list, per_page, count):
+        super().__init__(object_list, per_page)
+        self.count = count
+
+    def page(self, number):
+        number = self.validate_number(number)
+        start = (number - 1) * self.per_page
+        keys = self.object_list.values("pk")[start : start + self.per_page]
+        return self._get_page(self.object_list.for_listing().filter(pk__in=Subquery(keys)), number, self)
+
+
+def listing_page(filterset, count, number):
+    """The page `number` of the filterset's postings (the nearest one if there is no such page), cached."""
+    page = CountedPaginator(filterset.qs, PAGE_SIZE, count).get_page(number)
+    chosen = filterset.chosen_values(*filterset.filters)
+    page.object_list = filterset.cached(lambda: list(page.object_list), "page", filterset.language, chosen, page.number)
+    return page
 
 
 def in_other_languages(filterset, language_urls):
@@ -63,14 +92,16 @@ def in_other_languages(filterset, language_urls):
 
 @require_safe
 def posting_detail(request, slug):
-    posting = get_object_or_404(Posting.objects.with_sections(), slug=slug)
+    posting = get_object_or_404(Posting.objects.select_related("company"), slug=slug)
     lifecycle = posting.lifecycle
     preview = not lifecycle.is_public
     if preview and not can_preview(request.user, posting):
         raise Http404
     if posting.language != request.LANGUAGE_CODE:
         return HttpResponseRedirect(posting.get_absolute_url())
-    translations = list(posting.translations())
+    posting.load_sections()
+    translations, similar = posting.related()
+    prefetch_related_objects([posting, *translations, *similar], "tags")
     versions = {other.language: other.get_absolute_url() for other in [posting, *translations]}
     listing = came_from(request.GET)
     context = {
@@ -82,7 +113,7 @@ def posting_detail(request, slug):
         "lifecycle": lifecycle,
         "closed": lifecycle.is_closed,
         "translations": translations,
-        "similar": posting.similar(),
+        "similar": similar,
         "language_urls": with_listing_fallback(versions),
         "hreflang": []
         if preview or lifecycle.is_closed
