@@ -16,6 +16,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import wraps
 
 from django.core.cache import cache
 from django.db.models import F, Subquery
@@ -70,16 +71,42 @@ class State:
         boundary = self.boundary.timestamp() if self.boundary else "none"
         return f"catalogue:{self.version}:{boundary}:{digest}"
 
-    def cached(self, compute, *parts):
-        """compute(), or its result cached under key(*parts)."""
+    def cached(self, compute, *parts, keep=None):
+        """compute(), or its result cached under key(*parts); with `keep`, only a result that keep(result) approves
+        is cached."""
         if self.version is None:
             return compute()
         key = self.key(*parts)
         result = cache.get(key)
         if result is None:
             result = compute()
-            cache.set(key, result, CACHE_SECONDS)
+            if keep is None or keep(result):
+                cache.set(key, result, CACHE_SECONDS)
         return result
+
+
+def cached_response(view):
+    """The view, its successful responses cached under the catalogue state and the address asked for (scheme, host,
+    path and query parameters in order), so that a feed or a sitemap changes the moment the catalogue does."""
+
+    @wraps(view)
+    def cached_view(request, *args, **kwargs):
+        address = (request.scheme, request.get_host(), request.path, sorted(request.GET.lists()))
+        return current().cached(
+            lambda: rendered(view(request, *args, **kwargs)),
+            "response",
+            *address,
+            keep=lambda response: response.status_code == 200,
+        )
+
+    return cached_view
+
+
+def rendered(response):
+    """The response, a template response rendered, as the cache can hold it."""
+    if hasattr(response, "render"):
+        response.render()
+    return response
 
 
 def current(now=None):

@@ -555,28 +555,36 @@ class Posting(models.Model):
         for related, rows in items.items():
             cache[related] = sorted(rows, key=lambda item: (item.position, item.pk))
 
-    def related(self, limit=3):
-        """(translations, similar) in one query: the same job's live postings in other languages, by language, and up
-        to `limit` live postings in its language that share the most tags with it, among the newest
+    def translations(self):
+        """The same job's live postings in other languages."""
+        return (
+            Posting.objects.live()
+            .filter(translation_group=self.translation_group)
+            .exclude(pk=self.pk)
+            .order_by("language")
+        )
+
+    def similar(self, limit=3):
+        """Live postings in the same language that share the most tags with this one, among the newest
         SIMILAR_CANDIDATES that share any (so that a popular tag does not make every posting page count them all)."""
         tags = Posting.tags.through.objects.filter(posting=self.pk).values("tag")
         sharing = Posting.tags.through.objects.filter(posting=OuterRef("pk"), tag__in=tags)
-        live = Posting.objects.live()
         candidates = (
-            live.in_language(self.language).exclude(pk=self.pk).filter(Exists(sharing)).newest_first().values("pk")
+            Posting.objects.live()
+            .in_language(self.language)
+            .exclude(pk=self.pk)
+            .filter(Exists(sharing))
+            .newest_first()
+            .values("pk")[:SIMILAR_CANDIDATES]
         )
         shared = sharing.order_by().values("posting").annotate(n=models.Count("pk")).values("n")
-        rows = (
-            live.filter(Q(translation_group=self.translation_group) | Q(pk__in=candidates[:SIMILAR_CANDIDATES]))
-            .exclude(pk=self.pk)
+        return (
+            Posting.objects.filter(pk__in=candidates)
             .annotate(shared_tags=Subquery(shared))
+            .order_by("-shared_tags", "-published_at", "-pk")
             .select_related("company")
-            .defer("description", "search_document", "search_vector")
+            .defer("description", "search_document", "search_vector")[:limit]
         )
-        translations = sorted((row for row in rows if row.language != self.language), key=lambda row: row.language)
-        similar = [row for row in rows if row.language == self.language]
-        similar.sort(key=lambda row: (row.shared_tags or 0, row.published_at), reverse=True)
-        return translations, similar[:limit]
 
     @property
     def has_salary(self):

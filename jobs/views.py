@@ -100,7 +100,7 @@ def posting_detail(request, slug):
     if posting.language != request.LANGUAGE_CODE:
         return HttpResponseRedirect(posting.get_absolute_url())
     posting.load_sections()
-    translations, similar = posting.related()
+    translations, similar = list(posting.translations()), list(posting.similar())
     prefetch_related_objects([posting, *translations, *similar], "tags")
     versions = {other.language: other.get_absolute_url() for other in [posting, *translations]}
     listing = came_from(request.GET)

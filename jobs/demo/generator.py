@@ -16,7 +16,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.text import slugify
 
-from jobs import demo, search
+from jobs import catalogue, demo, search
 from jobs.models import ITEM_RELATIONS, Company, Posting, Status, WorkCountry, Workplace
 
 BATCH_SIZE = 5000
@@ -161,3 +161,4 @@ def generate(count, seed, progress):
         size = min(BATCH_SIZE, count - start)
         generator.add(size)
         progress(size)
+    catalogue.bump()  # COPY sends no signals
