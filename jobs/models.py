@@ -10,7 +10,7 @@ from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models, transaction
-from django.db.models import Exists, F, OuterRef, Q, Subquery, Value
+from django.db.models import Case, Exists, F, FloatField, OuterRef, Q, Subquery, Value, When
 from django.db.models.fields.json import KT
 from django.db.models.functions import Coalesce, NullIf
 from django.urls import reverse
@@ -172,6 +172,7 @@ HAS_SALARY = Q(salary_min__isnull=False) | Q(salary_max__isnull=False)
 
 ITEM_RELATIONS = ("responsibilities", "requirements", "benefits", "career_steps")
 SIMILAR_CANDIDATES = 100
+RANKED = 500  # matches of a search ranked by relevance, the newest
 
 
 class PostingQuerySet(models.QuerySet):
@@ -229,13 +230,20 @@ class PostingQuerySet(models.QuerySet):
         return self.filter(search.matches(text, language))
 
     def by_relevance(self, text, language):
-        """Best matches for `text` first where the database ranks them (PostgreSQL), otherwise newest first."""
+        """Best matches for `text` first where the database ranks them (PostgreSQL), otherwise newest first.
+
+        Only the newest RANKED matches are ranked, and come first; the others follow them newest first. Ranking
+        reads each posting's search vector, which PostgreSQL keeps out of line (TOAST): ranking every match of a
+        common word read them all.
+        """
         from jobs import search
 
         rank = search.rank(text, language)
         if rank is None:
             return self.newest_first()
-        return self.order_by(rank.desc(), "-published_at", "-pk")
+        newest = self.newest_first().values("pk")[:RANKED]
+        relevance = Case(When(pk__in=Subquery(newest), then=rank), default=Value(-1.0), output_field=FloatField())
+        return self.alias(relevance=relevance).order_by("-relevance", "-published_at", "-pk")
 
 
 @reversion.register(follow=ITEM_RELATIONS, exclude=["search_document", "search_vector"])
