@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.db.models import Subquery, prefetch_related_objects
+from django.db.models import Case, IntegerField, Value, When, prefetch_related_objects
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.utils import translation
@@ -58,26 +58,40 @@ def posting_list(request):
 class CountedPaginator(Paginator):
     """A paginator told its count (by the facet pass), whose pages read their postings' keys first.
 
-    The keys of a page come from the listing's index alone, however deep the page; then only its postings are read.
+    The keys of a page come from the listing's index alone, however deep the page; then only its postings are read,
+    by key. (One query with the keys as a subquery let PostgreSQL walk the whole listing, reading every row, to find
+    them.) A listing of one page is read at once. `cached(compute, number)` gives page `number`'s postings, computed
+    or cached.
     """
 
-    def __init__(self, object_list, per_page, count):
+    def __init__(self, object_list, per_page, count, cached):
         super().__init__(object_list, per_page)
         self.count = count
+        self.cached = cached
 
     def page(self, number):
         number = self.validate_number(number)
+        return self._get_page(self.cached(lambda: self.postings(number), number), number, self)
+
+    def postings(self, number):
+        if self.count <= self.per_page:
+            return list(self.object_list.for_listing())
         start = (number - 1) * self.per_page
-        keys = self.object_list.values("pk")[start : start + self.per_page]
-        return self._get_page(self.object_list.for_listing().filter(pk__in=Subquery(keys)), number, self)
+        keys = list(self.object_list.values_list("pk", flat=True)[start : start + self.per_page])
+        in_order = Case(
+            *(When(pk=key, then=Value(index)) for index, key in enumerate(keys)), output_field=IntegerField()
+        )
+        return list(self.object_list.model.objects.filter(pk__in=keys).for_listing().order_by(in_order))
 
 
 def listing_page(filterset, count, number):
     """The page `number` of the filterset's postings (the nearest one if there is no such page), cached."""
-    page = CountedPaginator(filterset.qs, PAGE_SIZE, count).get_page(number)
     chosen = filterset.chosen_values(*filterset.filters)
-    page.object_list = filterset.cached(lambda: list(page.object_list), "page", filterset.language, chosen, page.number)
-    return page
+
+    def cached(compute, number):
+        return filterset.cached(compute, "page", filterset.language, chosen, number)
+
+    return CountedPaginator(filterset.qs, PAGE_SIZE, count, cached).get_page(number)
 
 
 def in_other_languages(filterset, language_urls):
