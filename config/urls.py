@@ -7,11 +7,10 @@ from django.views.generic import TemplateView
 from django.views.i18n import set_language
 
 from core import views as core
-from core.cache import cache_sitemap
+from core.cache import sitemap_page_only
 from core.ratelimits import limit_posts
+from jobs.catalogue import cached_response
 from jobs.sitemaps import SITEMAPS
-
-SITEMAP_CACHE_SECONDS = 15 * 60
 
 # /healthz is answered by core.middleware.HealthCheckMiddleware, ahead of the host check.
 urlpatterns = [
@@ -21,13 +20,13 @@ urlpatterns = [
     path("robots.txt", TemplateView.as_view(template_name="robots.txt", content_type="text/plain"), name="robots"),
     path(
         "sitemap.xml",
-        require_safe(cache_sitemap(SITEMAP_CACHE_SECONDS)(sitemaps.index)),
+        require_safe(sitemap_page_only(cached_response(sitemaps.index))),
         {"sitemaps": SITEMAPS, "sitemap_url_name": "sitemap_section"},
         name="sitemap",
     ),
     path(
         "sitemap-<section>.xml",
-        require_safe(cache_sitemap(SITEMAP_CACHE_SECONDS)(sitemaps.sitemap)),
+        require_safe(sitemap_page_only(cached_response(sitemaps.sitemap))),
         {"sitemaps": SITEMAPS},
         name="sitemap_section",
     ),

@@ -5,7 +5,6 @@ from functools import wraps
 from django.core.cache.backends.redis import RedisCache
 from django.http import QueryDict
 from django.utils.module_loading import import_string
-from django.views.decorators.cache import cache_page
 from redis.exceptions import RedisError
 
 from core.outages import Outage
@@ -72,25 +71,20 @@ def page_number(value):
         return value
 
 
-def cache_sitemap(seconds):
-    """cache_page for a sitemap view, keyed by its page number (`p`) alone.
+def sitemap_page_only(view):
+    """A sitemap view that sees its page number (`p`) alone, in its canonical form, in the query.
 
-    Other query parameters (trackers, cache busters) neither bypass the cache nor fill it with copies:
-    the view sees the canonical query string, and so does the cache key.
+    Other query parameters (trackers, cache busters) neither bypass its cache nor fill it with copies: the view sees
+    the canonical query string, and so does the cache key.
     """
 
-    def decorator(view):
-        cached = cache_page(seconds)(view)
+    @wraps(view)
+    def canonical(request, *args, **kwargs):
+        query = QueryDict(mutable=True)
+        if (page := page_number(request.GET.get("p", "1"))) != "1":
+            query["p"] = page
+        request.GET = query
+        request.META["QUERY_STRING"] = query.urlencode()
+        return view(request, *args, **kwargs)
 
-        @wraps(view)
-        def canonical(request, *args, **kwargs):
-            query = QueryDict(mutable=True)
-            if (page := page_number(request.GET.get("p", "1"))) != "1":
-                query["p"] = page
-            request.GET = query
-            request.META["QUERY_STRING"] = query.urlencode()
-            return cached(request, *args, **kwargs)
-
-        return canonical
-
-    return decorator
+    return canonical

@@ -8,8 +8,9 @@ class JobsConfig(AppConfig):
     verbose_name = _("Job postings")
 
     def ready(self):
+        from jobs import catalogue, search
         from jobs.permissions import ensure_hr_editor_group
-        from jobs.search import connect_signals
 
-        connect_signals()
+        search.connect_signals()
+        catalogue.connect_signals()
         post_migrate.connect(ensure_hr_editor_group, sender=self)

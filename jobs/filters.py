@@ -1,14 +1,17 @@
 """The listing's filters (the query parameters of DESIGN.md) and their facet counts."""
 
 import functools
+from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
+from functools import reduce
+from operator import or_
 
 import django_filters
 from django.conf import settings
 from django.core.validators import slug_re
-from django.db import models
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db import connections, models
+from django.db.models import BooleanField, CharField, Count, Exists, ExpressionWrapper, F, OuterRef, Q, Value
 from django.http import QueryDict
 from django.utils import timezone
 from django.utils.http import urlencode
@@ -18,6 +21,7 @@ from django_countries import countries
 from jobs.forms import CleanForm
 from jobs.models import (
     BASE_CURRENCY,
+    HAS_SALARY,
     Company,
     EmploymentType,
     ExchangeRate,
@@ -55,10 +59,198 @@ class Sort(models.TextChoices):
     NEWEST = "newest", _("Newest")
 
 
+class Facet:
+    """A listing parameter whose options show how many postings each would give, given the other parameters.
+
+    Its condition narrows the listing (PostingFilter filters by it), and the facet pass (count_facets) counts its
+    options. A facet is one entry of FACETS beside its filter field; its kinds:
+    ColumnFacet (a posting's own field), ManyFacet (rows of another table: countries, tags), OptionsFacet (named
+    conditions, such as "salary disclosed" or a yes/no field).
+    """
+
+    def __init__(self, name):
+        self.name = name
+
+    def condition(self, values, now):
+        """The condition for postings that have one of `values`."""
+        raise NotImplementedError
+
+    def columns(self, now):
+        """{alias: expression} that the facet pass selects for each matching posting to count this facet by."""
+        return {}
+
+    def counting(self, others):
+        """[(SQL, params)] of SELECTs of (facet name, option value, count) over the `matched` rows.
+
+        `others` is the SQL condition on a matched row `m` of every other chosen parameter.
+        """
+        raise NotImplementedError
+
+    def option_count(self, counts, value):
+        """How many postings option `value` yields, from the facet pass's FacetCounts."""
+        return counts.options[self.name].get(value, 0)
+
+
+class ColumnFacet(Facet):
+    def __init__(self, name, field):
+        super().__init__(name)
+        self.field = field
+
+    def condition(self, values, now):
+        return Q(**{f"{self.field}__in": values})
+
+    def columns(self, now):
+        return {f"v_{self.name}": F(self.field)}
+
+    def counting(self, others):
+        column = f"m.v_{self.name}"
+        return [(f"SELECT %s, {column}, COUNT(*) FROM matched m WHERE {others} GROUP BY {column}", [self.name])]
+
+
+class ManyFacet(Facet):
+    """Values held in rows of `model` that point to the posting by `link`: a posting counts under each of them."""
+
+    def __init__(self, name, model, link, field):
+        super().__init__(name)
+        self.model, self.link, self.field = model, link, field
+
+    def condition(self, values, now):
+        rows = self.model.objects.filter(**{self.link: OuterRef("pk"), f"{self.field}__in": values})
+        return Exists(rows)
+
+    def counting(self, others):
+        rows = self.model.objects.values(owner=F(f"{self.link}_id"), value=F(self.field))
+        sql, params = rows.query.sql_with_params()
+        return [
+            (
+                f"SELECT %s, r.value, COUNT(*) FROM matched m JOIN ({sql}) r ON r.owner = m.pk "
+                f"WHERE {others} GROUP BY r.value",
+                [self.name, *params],
+            )
+        ]
+
+
+class OptionsFacet(Facet):
+    """Options that are conditions: {value: now -> Q}; a posting counts under each option it meets."""
+
+    def __init__(self, name, options):
+        super().__init__(name)
+        self.options = options
+
+    def condition(self, values, now):
+        return reduce(or_, (self.options[value](now) for value in values))
+
+    def columns(self, now):
+        return {self.option_column(value): as_boolean(meets(now)) for value, meets in self.options.items()}
+
+    def counting(self, others):
+        return [
+            (
+                f"SELECT %s, %s, COUNT(*) FROM matched m WHERE {others} AND m.{self.option_column(value)}",
+                [self.name, value],
+            )
+            for value in self.options
+        ]
+
+    def option_column(self, value):
+        return f"o_{self.name}_{value}"
+
+
+class AbsentFacet(ManyFacet):
+    """Values the posting must not have in rows of `model` (e.g. a language the job does not require): a posting
+    counts under every value it lacks, so each count is the matching postings less those that have the value."""
+
+    def condition(self, values, now):
+        return ~super().condition(values, now)
+
+    def counting(self, others):
+        [(having, params)] = super().counting(others)
+        having = having.replace("COUNT(*)", f"(SELECT COUNT(*) FROM matched m WHERE {others}) - COUNT(*)", 1)
+        # With the value of no matching posting, the count is all of them.
+        return [(having, params), (f"SELECT %s, NULL, COUNT(*) FROM matched m WHERE {others}", [self.name])]
+
+    def option_count(self, counts, value):
+        return counts.options[self.name].get(value, counts.without[self.name])
+
+
+def posted_within(days):
+    return lambda now: Q(published_at__gte=now - timedelta(days=days))
+
+
+FACETS = {
+    facet.name: facet
+    for facet in [
+        ManyFacet("country", WorkCountry, "posting", "country"),
+        ColumnFacet("workplace", "workplace"),
+        ColumnFacet("employment", "employment_type"),
+        ColumnFacet("seniority", "seniority"),
+        ManyFacet("tag", Posting.tags.through, "posting", "tag__slug"),
+        ColumnFacet("company", "company__slug"),
+        OptionsFacet("salary", {"1": lambda now: HAS_SALARY}),
+        ManyFacet("requires", WorkingLanguage, "posting", "language"),
+        AbsentFacet("not_requires", WorkingLanguage, "posting", "language"),
+        OptionsFacet("visa", {"1": lambda now: Q(visa_sponsorship=True)}),
+        OptionsFacet("relocation", {"1": lambda now: Q(relocation=True)}),
+        OptionsFacet("posted", {value: posted_within(int(value)) for value, _label in POSTED_WITHIN}),
+    ]
+}
+
+
+def as_boolean(condition):
+    return ExpressionWrapper(condition, output_field=BooleanField())
+
+
+@dataclass
+class FacetCounts:
+    """The facet pass's answer: {parameter: {option: count}}, and how many postings match every parameter
+    (`total`) or every parameter but one (`without[name]`, for the chosen ones)."""
+
+    options: dict
+    total: int
+    without: dict
+
+
+def count_facets(postings, chosen, now):
+    """The counts of every facet over `postings` (already narrowed by the parameters that are no facet), in one
+    query: the postings are matched once, each carrying a column per chosen parameter saying whether it meets it,
+    and each facet is counted over the rows that meet every other chosen parameter.
+
+    `chosen` is {facet name: values} of the chosen facet parameters.
+    """
+    columns = {f"c_{name}": as_boolean(FACETS[name].condition(values, now)) for name, values in chosen.items()}
+    for facet in FACETS.values():
+        columns |= facet.columns(now)
+    matched_sql, matched_params = postings.order_by().values("pk", **columns).query.sql_with_params()
+
+    def meeting(names):
+        return " AND ".join(f"m.c_{name}" for name in names) or "1 = 1"
+
+    selects = [(f"SELECT '', NULL, COUNT(*) FROM matched m WHERE {meeting(chosen)}", [])]
+    for name in chosen:
+        others = meeting(other for other in chosen if other != name)
+        selects.append((f"SELECT %s, NULL, COUNT(*) FROM matched m WHERE {others}", [name]))
+    for facet in FACETS.values():
+        selects += facet.counting(meeting(other for other in chosen if other != facet.name))
+    sql = f"WITH matched AS ({matched_sql}) " + " UNION ALL ".join(select for select, _params in selects)
+    params = [*matched_params, *(param for _select, select_params in selects for param in select_params)]
+    options, without, total = {name: {} for name in FACETS}, {}, 0
+    with connections[postings.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        for name, value, count in cursor.fetchall():
+            if not name:
+                total = count
+            elif value is None:
+                without[name] = count
+            else:
+                options[name][value] = count
+    return FacetCounts(options, total, without)
+
+
 class PostingFilter(django_filters.FilterSet):
     """Filters live postings of one language; OR within a parameter, AND across parameters.
 
-    Parameters with malformed values are reported on the form and ignored; the others still filter.
+    Parameters with malformed values are reported on the form and ignored; the others still filter. The facet
+    parameters (FACETS) filter by their facet's condition.
     """
 
     # Parameters whose options are what the listing's language has live postings for.
@@ -68,16 +260,20 @@ class PostingFilter(django_filters.FilterSet):
     MAX_SALARY_FLOOR = MAX_SALARY_FLOOR
 
     q = django_filters.CharFilter(label=_("Keywords"), method="filter_text", max_length=MAX_QUERY_LENGTH, strip=True)
-    country = django_filters.MultipleChoiceFilter(label=_("Country"), method="filter_country")
-    workplace = django_filters.MultipleChoiceFilter(label=_("Workplace"), choices=Workplace.choices, distinct=False)
-    employment = django_filters.MultipleChoiceFilter(
-        label=_("Employment type"), field_name="employment_type", choices=EmploymentType.choices, distinct=False
+    country = django_filters.MultipleChoiceFilter(label=_("Country"), method="filter_facet")
+    workplace = django_filters.MultipleChoiceFilter(
+        label=_("Workplace"), choices=Workplace.choices, method="filter_facet"
     )
-    seniority = django_filters.MultipleChoiceFilter(label=_("Seniority"), choices=Seniority.choices, distinct=False)
-    tag = django_filters.MultipleChoiceFilter(label=_("Category"), method="filter_tag")
-    company = django_filters.ChoiceFilter(label=_("Company"), field_name="company__slug")
+    employment = django_filters.MultipleChoiceFilter(
+        label=_("Employment type"), choices=EmploymentType.choices, method="filter_facet"
+    )
+    seniority = django_filters.MultipleChoiceFilter(
+        label=_("Seniority"), choices=Seniority.choices, method="filter_facet"
+    )
+    tag = django_filters.MultipleChoiceFilter(label=_("Category"), method="filter_facet")
+    company = django_filters.ChoiceFilter(label=_("Company"), method="filter_facet")
     salary = django_filters.ChoiceFilter(
-        label=_("Salary"), choices=[("1", _("Salary disclosed"))], method="filter_salary"
+        label=_("Salary"), choices=[("1", _("Salary disclosed"))], method="filter_facet"
     )
     salary_min = AmountFilter(
         label=_("Minimum salary"),
@@ -90,47 +286,79 @@ class PostingFilter(django_filters.FilterSet):
     salary_period = django_filters.ChoiceFilter(
         label=_("Period"), choices=SalaryPeriod.choices, method="unit_of_salary_floor"
     )
-    requires = django_filters.MultipleChoiceFilter(label=_("Language required"), method="filter_requires")
-    not_requires = django_filters.MultipleChoiceFilter(label=_("Language not required"), method="filter_not_requires")
-    visa = django_filters.ChoiceFilter(
-        label=_("Visa"), choices=[("1", _("Visa sponsorship"))], field_name="visa_sponsorship", method="filter_flag"
-    )
+    requires = django_filters.MultipleChoiceFilter(label=_("Language required"), method="filter_facet")
+    not_requires = django_filters.MultipleChoiceFilter(label=_("Language not required"), method="filter_facet")
+    visa = django_filters.ChoiceFilter(label=_("Visa"), choices=[("1", _("Visa sponsorship"))], method="filter_facet")
     relocation = django_filters.ChoiceFilter(
-        label=_("Relocation"), choices=[("1", _("Relocation assistance"))], method="filter_flag"
+        label=_("Relocation"), choices=[("1", _("Relocation assistance"))], method="filter_facet"
     )
-    posted = django_filters.ChoiceFilter(label=_("Posted"), choices=POSTED_WITHIN, method="filter_posted")
+    posted = django_filters.ChoiceFilter(label=_("Posted"), choices=POSTED_WITHIN, method="filter_facet")
     sort = django_filters.ChoiceFilter(label=_("Sort by"), choices=Sort.choices, method="sort_after_filtering")
 
     class Meta:
         form = CleanForm
 
-    def __init__(self, data, queryset=None, *, language, request=None):
+    def __init__(self, data, queryset=None, *, language, request=None, state=None):
         """Filters `queryset`, by default the live postings in `language`.
 
         The country, tag and company options are those of `queryset`'s postings, and the well-formed values chosen
-        (any ISO country code, any existing tag or company): one with no postings here narrows to none.
+        (any ISO country code, any existing tag or company): one with no postings here narrows to none. `state`
+        (jobs.catalogue) caches the default queryset's options and the facet counts.
         """
         self.language = language
+        self.now = timezone.now()
+        self.state = state
+        self.own_queryset = queryset is not None
         if queryset is None:
-            queryset = Posting.objects.live().in_language(language)
+            queryset = Posting.objects.live(self.now).in_language(language)
         super().__init__(data, queryset, request=request)
         chosen = {name: data.getlist(name) if data else [] for name in self.PER_LANGUAGE}
-        codes = {code for code in chosen["country"] if code in countries}
-        self.countries = available_countries(queryset, also=codes)
-        tagged = Posting.tags.through.objects.filter(posting__in=queryset).values("tag")
-        tags = Tag.objects.filter(Q(pk__in=tagged) | Q(slug__in=slugs(chosen["tag"])))
-        tags = sorted(tags, key=lambda tag: fold(tag.label(language)))
-        companies = Company.objects.filter(Q(pk__in=queryset.values("company")) | Q(slug__in=slugs(chosen["company"])))
-        self.filters["country"].extra["choices"] = self.countries
-        self.filters["tag"].extra["choices"] = [(tag.slug, tag.label(language)) for tag in tags]
-        self.filters["company"].extra["choices"] = [(company.slug, company.name) for company in companies]
+        for name, choices in self.choices(chosen).items():
+            self.filters[name].extra["choices"] = choices
         self.filters["salary_currency"].extra["choices"] = currency_choices(self.exchange_rates)
-        required = set(WorkingLanguage.objects.filter(posting__in=queryset).values_list("language", flat=True))
+        required = set(self.unfiltered_counts.options["requires"])
         for name in ("requires", "not_requires"):
             also = set(data.getlist(name)) if data else set()
             self.filters[name].extra["choices"] = [
                 (code, label) for code, label in working_language_choices() if code in required | also
             ]
+
+    def choices(self, chosen):
+        """{parameter: choices} of the country, tag and company parameters: the values of the postings (from the
+        unfiltered facet pass) and the well-formed `chosen` ones, by name."""
+        available = self.cached(lambda: self.named(self.unfiltered_counts.options), "choices", self.language)
+        wanted = {name: set(slugs(chosen[name])) - set(available[name]) for name in ("tag", "company")}
+        extra = self.named({"country": [code for code in chosen["country"] if code in countries], **wanted})
+        return {
+            name: sorted((available[name] | extra[name]).items(), key=lambda pair: fold(pair[1]))
+            for name in self.PER_LANGUAGE
+        }
+
+    def named(self, values):
+        """{parameter: {value: name}} for these {parameter: values} of the country, tag and company parameters;
+        tags and companies are named in one query, if any."""
+        names = {"country": {code: countries.name(code) for code in values["country"]}, "tag": {}, "company": {}}
+        tags = Tag.objects.filter(slug__in=values["tag"]).values_list(
+            Value("tag", output_field=CharField()), "slug", Tag.label_in(self.language)
+        )
+        companies = Company.objects.filter(slug__in=values["company"]).values_list(
+            Value("company", output_field=CharField()), "slug", "name"
+        )
+        if values["tag"] or values["company"]:
+            for name, slug, label in tags.order_by().union(companies.order_by(), all=True):
+                names[name][slug] = label
+        return names
+
+    @functools.cached_property
+    def unfiltered_counts(self):
+        """The facet pass over every posting of the filterset (the listing without parameters)."""
+        return self.cached(lambda: count_facets(self.queryset, {}, self.now), "facets", self.language, "", {})
+
+    def cached(self, compute, *parts):
+        """compute(), cached under the catalogue state if the filterset has one, for its default queryset."""
+        if self.state is None or self.own_queryset:
+            return compute()
+        return self.state.cached(compute, *parts)
 
     @classmethod
     def language_neutral(cls):
@@ -151,25 +379,43 @@ class PostingFilter(django_filters.FilterSet):
                 postings = self.filters[name].filter(postings, value)
         return postings
 
-    def filtered_without(self, name):
-        """The postings that match every valid parameter except `name` (for its facet counts)."""
-        return self.filtered(self.queryset, excluded={name})
-
     @property
     def valid_data(self):
         """{parameter: value} of every parameter but those given an invalid value."""
         self.form.is_valid()
         return self.form.cleaned_data
 
+    def facet_counts(self):
+        """The facet pass over this filterset's postings (FacetCounts), cached with the catalogue state."""
+        if not self.parameters:
+            return self.unfiltered_counts
+        postings = self.filtered(self.queryset, excluded=FACETS)
+        chosen = self.chosen_values(*FACETS)
+        return self.cached(lambda: count_facets(postings, chosen, self.now), "facets", self.language, self.parameters)
+
     def counts_in_other_languages(self):
         """{language: number of live postings in it that match the same filters}, for the other languages."""
-        others = self.filtered(Posting.objects.live().exclude(language=self.language), excluded={"q"})
-        return grouped_counts(others.search(self.search_text), "language")
+        others = self.filtered(Posting.objects.live(self.now).exclude(language=self.language), excluded={"q"})
+        return self.cached(
+            lambda: grouped_counts(others.search(self.search_text), "language"),
+            "elsewhere",
+            self.language,
+            self.parameters,
+        )
+
+    @property
+    def parameters(self):
+        """{parameter: values} of every valid parameter but the order: what the matching postings depend on."""
+        return self.chosen_values(*(name for name in self.filters if name != "sort"))
+
+    def count_without(self, name):
+        """How many postings match every parameter but `name` (the facet pass counts this for facets)."""
+        return self.filtered(self.queryset, excluded={name}).count()
 
     def chosen_values(self, *names):
         """{parameter: its valid values as a list} for these parameters."""
         return {
-            name: [value] if isinstance(value, str) else list(value)
+            name: sorted(value) if isinstance(value, list | tuple | set) else [value]
             for name in names
             if (value := self.valid_data.get(name))
         }
@@ -185,18 +431,12 @@ class PostingFilter(django_filters.FilterSet):
     def filter_text(self, postings, name, value):
         return postings.search(value, self.language)
 
-    def filter_country(self, postings, name, value):
-        return postings.filter(Exists(WorkCountry.objects.filter(posting=OuterRef("pk"), country__in=value)))
-
-    def filter_tag(self, postings, name, value):
-        return postings.filter(Exists(Posting.tags.through.objects.filter(posting=OuterRef("pk"), tag__slug__in=value)))
-
-    def filter_salary(self, postings, name, value):
-        return postings.with_salary()
+    def filter_facet(self, postings, name, value):
+        return postings.filter(FACETS[name].condition([value] if isinstance(value, str) else value, self.now))
 
     @functools.cached_property
     def exchange_table(self):
-        return ExchangeRate.objects.table()
+        return self.cached(ExchangeRate.objects.table, "rates")
 
     @property
     def exchange_rates(self):
@@ -235,28 +475,9 @@ class PostingFilter(django_filters.FilterSet):
         """The currency and period are no filters: filter_salary_floor reads them."""
         return postings
 
-    def filter_requires(self, postings, name, value):
-        return postings.filter(Exists(WorkingLanguage.objects.filter(posting=OuterRef("pk"), language__in=value)))
-
-    def filter_not_requires(self, postings, name, value):
-        return postings.exclude(Exists(WorkingLanguage.objects.filter(posting=OuterRef("pk"), language__in=value)))
-
-    def filter_flag(self, postings, name, value):
-        """Only the postings whose flag (visa sponsorship, relocation assistance) is set."""
-        return postings.filter(**{name: True})
-
-    def filter_posted(self, postings, name, value):
-        return postings.filter(published_at__gte=timezone.now() - timedelta(days=int(value)))
-
     def sort_after_filtering(self, postings, name, value):
         """The order is no filter: filter_queryset applies it, the default one included."""
         return postings
-
-
-def available_countries(postings, also=()):
-    """(code, translated name) of the countries these postings can be done from, and of `also`, by name."""
-    codes = WorkCountry.objects.filter(posting__in=postings).values_list("country", flat=True).distinct()
-    return sorted(((code, countries.name(code)) for code in {*codes, *also}), key=lambda pair: fold(pair[1]))
 
 
 def slugs(values):
@@ -268,49 +489,15 @@ def grouped_counts(rows, field):
     return {row[field]: row["n"] for row in rows.order_by().values(field).annotate(n=Count("pk"))}
 
 
-def facet_counts(filterset):
-    """For every parameter, how many postings each of its options yields given the other parameters."""
-    without = filterset.filtered_without
-    now = timezone.now()
-    posted = without("posted").aggregate(
-        **{
-            days: Count("pk", filter=Q(published_at__gte=now - timedelta(days=int(days))))
-            for days, _label in POSTED_WITHIN
-        }
-    )
-    return {
-        "country": grouped_counts(WorkCountry.objects.filter(posting__in=without("country")), "country"),
-        "workplace": grouped_counts(without("workplace"), "workplace"),
-        "employment": grouped_counts(without("employment"), "employment_type"),
-        "seniority": grouped_counts(without("seniority"), "seniority"),
-        "tag": grouped_counts(Posting.tags.through.objects.filter(posting__in=without("tag")), "tag__slug"),
-        "company": grouped_counts(without("company"), "company__slug"),
-        "salary": {"1": without("salary").with_salary().count()},
-        "requires": grouped_counts(WorkingLanguage.objects.filter(posting__in=without("requires")), "language"),
-        "not_requires": not_requiring_counts(without("not_requires"), filterset.filters["not_requires"]),
-        "visa": {"1": without("visa").filter(visa_sponsorship=True).count()},
-        "relocation": {"1": without("relocation").filter(relocation=True).count()},
-        "posted": posted,
-    }
-
-
-def not_requiring_counts(postings, languages_filter):
-    """{language: how many of `postings` do not require it}, for each language the filter offers."""
-    total = postings.count()
-    requiring = grouped_counts(WorkingLanguage.objects.filter(posting__in=postings), "language")
-    return {code: total - requiring.get(code, 0) for code, _name in languages_filter.extra["choices"]}
-
-
-def facets(filterset):
-    """Each parameter's options with their counts and whether the visitor chose them, for the form."""
-    counts = facet_counts(filterset)
+def facets(filterset, counts):
+    """Each parameter's options with their `counts` and whether the visitor chose them, for the form."""
     chosen = filterset.form.data
     groups = []
-    for name in counts:
+    for name, facet in FACETS.items():
         field = filterset.form.fields[name]
         selected = set(chosen.getlist(name))
         options = [
-            {"value": value, "label": label, "count": counts[name].get(value, 0), "selected": value in selected}
+            {"value": value, "label": label, "count": facet.option_count(counts, value), "selected": value in selected}
             for value, label in field.choices
             if value
         ]
@@ -397,11 +584,11 @@ def active_filters(query, filterset):
     return chosen
 
 
-def loosening(query, filterset, chosen):
+def loosening(query, filterset, chosen, counts):
     """For an empty result: each chosen parameter that, dropped, would give results, with that count."""
     suggestions = []
     for name in dict.fromkeys(choice["name"] for choice in chosen):
-        count = filterset.filtered_without(name).count()
+        count = counts.without[name] if name in FACETS else filterset.count_without(name)
         if count:
             values = [choice["value"] for choice in chosen if choice["name"] == name]
             label = filterset.form.fields[name].label

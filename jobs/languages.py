@@ -1,6 +1,7 @@
 """Where each language's version of the current page is: the language switcher and hreflang links."""
 
 from django.conf import settings
+from django.db.models import CharField, Value
 from django.http import QueryDict
 from django.urls import reverse
 from django.utils import translation
@@ -16,29 +17,36 @@ def listing_url(language, query=None):
 
 
 def available_values(chosen):
-    """For the chosen countries, tags and companies: {parameter: {language: values with live postings}}."""
+    """For the chosen countries, tags and companies: {parameter: {language: values with live postings}}, in one
+    query."""
     live = Posting.objects.live()
     sources = {
         "country": (WorkCountry.objects.filter(posting__in=live), "posting__language", "country"),
         "tag": (Posting.tags.through.objects.filter(posting__in=live), "posting__language", "tag__slug"),
         "company": (live, "language", "company__slug"),
     }
-    available = {}
-    for name, (rows, language_field, value_field) in sources.items():
-        if values := chosen.get(name):
-            pairs = rows.filter(**{f"{value_field}__in": values}).values_list(language_field, value_field)
-            by_language = available[name] = {}
-            for language, value in pairs.distinct():
-                by_language.setdefault(language, set()).add(value)
+    parts = [
+        rows.filter(**{f"{value_field}__in": chosen[name]})
+        .order_by()
+        .values_list(Value(name, output_field=CharField()), language_field, value_field)
+        .distinct()
+        for name, (rows, language_field, value_field) in sources.items()
+        if chosen.get(name)
+    ]
+    available = {name: {} for name in sources if chosen.get(name)}
+    if parts:
+        for name, language, value in parts[0].union(*parts[1:], all=True):
+            available[name].setdefault(language, set()).add(value)
     return available
 
 
-def listing_urls(query, chosen):
+def listing_urls(query, chosen, state):
     """Every language's listing, with the visitor's filters that still make sense in it.
 
-    `chosen` holds the visitor's valid countries, tags and companies: {parameter: [values]}.
+    `chosen` holds the visitor's valid countries, tags and companies: {parameter: [values]}; `state` (jobs.catalogue)
+    caches which languages have them.
     """
-    available = available_values(chosen)
+    available = state.cached(lambda: available_values(chosen), "languages", chosen)
     urls = {}
     for code, _name in settings.LANGUAGES:
         kept = QueryDict(mutable=True)

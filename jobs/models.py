@@ -11,8 +11,9 @@ from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
-from django.db.models import Q
-from django.db.models.functions import Cast, Coalesce, Round
+from django.db.models import Case, Exists, F, FloatField, OuterRef, Q, Subquery, Value, When
+from django.db.models.fields.json import KT
+from django.db.models.functions import Cast, Coalesce, NullIf, Round
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.text import slugify
@@ -273,6 +274,12 @@ class Tag(models.Model):
         language = language or translation.get_language()
         return self.translated_names.get(language) or self.name
 
+    @staticmethod
+    def label_in(language):
+        """label(language) as the database computes it."""
+        translated = NullIf(KT(f"translated_names__{language}"), Value(""))
+        return Coalesce(translated, "name", output_field=models.CharField())
+
 
 # Rules that clean() reports on their fields and that Posting.Meta.constraints hold in the database too.
 SALARY_NOT_NEGATIVE = _("A salary cannot be negative.")
@@ -285,12 +292,15 @@ SOME_COUNTRY_NEEDED = _("Give the countries candidates may work from, since the 
 
 not_negative = MinValueValidator(0, SALARY_NOT_NEGATIVE)
 NO_SALARY = Q(salary_min__isnull=True, salary_max__isnull=True)
+HAS_SALARY = Q(salary_min__isnull=False) | Q(salary_max__isnull=False)
 
 ITEM_RELATIONS = ("responsibilities", "requirements", "benefits", "career_steps")
 # Rows of a posting other than text items: its further offices and the languages the job requires.
 DETAIL_RELATIONS = ("other_offices", "working_languages")
 # Everything a posting holds in other tables, which its history, copies and page carry along.
 POSTING_RELATIONS = ITEM_RELATIONS + DETAIL_RELATIONS
+SIMILAR_CANDIDATES = 100
+RANKED = 500  # matches of a search ranked by relevance, the newest
 
 
 class PostingQuerySet(models.QuerySet):
@@ -323,7 +333,7 @@ class PostingQuerySet(models.QuerySet):
         return self.filter(company__in=Company.objects.managed_by(user))
 
     def with_salary(self):
-        return self.filter(Q(salary_min__isnull=False) | Q(salary_max__isnull=False))
+        return self.filter(HAS_SALARY)
 
     def paying_at_least(self, amount, currency, period=SalaryPeriod.YEAR, rates=None):
         """Postings whose range reaches `amount` of `currency` per `period`, compared per year in euros.
@@ -375,13 +385,20 @@ class PostingQuerySet(models.QuerySet):
         return self.filter(search.matches(text, language))
 
     def by_relevance(self, text, language):
-        """Best matches for `text` first where the database ranks them (PostgreSQL), otherwise newest first."""
+        """Best matches for `text` first where the database ranks them (PostgreSQL), otherwise newest first.
+
+        Only the newest RANKED matches are ranked, and come first; the others follow them newest first. Ranking
+        reads each posting's search vector, which PostgreSQL keeps out of line (TOAST): ranking every match of a
+        common word read them all.
+        """
         from jobs import search
 
         rank = search.rank(text, language)
         if rank is None:
             return self.newest_first()
-        return self.order_by(rank.desc(), "-published_at", "-pk")
+        newest = self.newest_first().values("pk")[:RANKED]
+        relevance = Case(When(pk__in=Subquery(newest), then=rank), default=Value(-1.0), output_field=FloatField())
+        return self.alias(relevance=relevance).order_by("-relevance", "-published_at", "-pk")
 
 
 @reversion.register(follow=POSTING_RELATIONS, exclude=["search_document", "search_vector"])
@@ -553,11 +570,15 @@ class Posting(models.Model):
             ),
         ]
         indexes = [
-            # Listing and facet counts read live postings of one language from this index alone (PostgreSQL).
+            # The listing's pages and facet counts read published postings of one language from this index alone
+            # (PostgreSQL), newest first without a sort. "Live" also depends on the clock, which an index condition
+            # cannot name: the condition holds the status, and the dates are read from the index's columns.
+            # Language leads instead of one index per language, so that adding a language needs no migration.
+            # A salary floor (jobs.filters) needs a column of its own: the yearly salary in one currency, set on save,
+            # and an index (language, that column) under the same condition, so that "at least X" is a range scan.
             models.Index(
-                fields=["language", "status", "published_at"],
+                fields=["language", "-published_at", "-id"],
                 include=[
-                    "id",
                     "valid_through",
                     "workplace",
                     "employment_type",
@@ -566,6 +587,7 @@ class Posting(models.Model):
                     "salary_min",
                     "salary_max",
                 ],
+                condition=Q(status=Status.PUBLISHED),
                 name="posting_live_idx",
             ),
             # The salary floor: a range scan over the published postings of one language that have a yearly salary.
@@ -763,6 +785,26 @@ class Posting(models.Model):
         )
         return first if first is not None and first.pk != self.pk else None
 
+    def load_sections(self):
+        """Read every list of items of the posting in one query, as with_sections() would have prefetched them."""
+        columns = ["id", "position", "text", "kind", "priority"]
+        parts = []
+        for related in ITEM_RELATIONS:
+            model = getattr(Posting, related).rel.related_model
+            names = {field.name for field in model._meta.concrete_fields}
+            values = [F(name) if name in names else Value(None, models.CharField()) for name in columns]
+            rows = model.objects.filter(posting=self).order_by().values_list(Value(related), *values)
+            parts.append(rows)
+        items = {related: [] for related in ITEM_RELATIONS}
+        for related, *values in parts[0].union(*parts[1:], all=True).order_by():
+            model = getattr(Posting, related).rel.related_model
+            fields = {name: value for name, value in zip(columns, values, strict=True) if value is not None}
+            items[related].append(model(posting=self, **fields))
+        # Where prefetch_related() keeps what it read, so that posting.responsibilities.all() and the like read it.
+        cache = self.__dict__.setdefault("_prefetched_objects_cache", {})
+        for related, rows in items.items():
+            cache[related] = sorted(rows, key=lambda item: (item.position, item.pk))
+
     def translations(self):
         """The same job's live postings in other languages."""
         return (
@@ -773,15 +815,25 @@ class Posting(models.Model):
         )
 
     def similar(self, limit=3):
-        """Live postings in the same language that share the most tags with this one."""
-        return (
+        """Live postings in the same language that share the most tags with this one, among the newest
+        SIMILAR_CANDIDATES that share any (so that a popular tag does not make every posting page count them all)."""
+        tags = Posting.tags.through.objects.filter(posting=self.pk).values("tag")
+        sharing = Posting.tags.through.objects.filter(posting=OuterRef("pk"), tag__in=tags)
+        candidates = (
             Posting.objects.live()
             .in_language(self.language)
             .exclude(pk=self.pk)
-            .filter(tags__in=self.tags.all())
-            .annotate(shared_tags=models.Count("tags"))
-            .order_by("-shared_tags", "-published_at")
-            .for_listing()[:limit]
+            .filter(Exists(sharing))
+            .newest_first()
+            .values("pk")[:SIMILAR_CANDIDATES]
+        )
+        shared = sharing.order_by().values("posting").annotate(n=models.Count("pk")).values("n")
+        return (
+            Posting.objects.filter(pk__in=candidates)
+            .annotate(shared_tags=Subquery(shared))
+            .order_by("-shared_tags", "-published_at", "-pk")
+            .select_related("company")
+            .defer("description", "search_document", "search_vector")[:limit]
         )
 
     @property
@@ -1047,3 +1099,19 @@ class CareerStep(PostingItem):
         verbose_name = _("career step")
         verbose_name_plural = _("career path")
         default_related_name = "career_steps"
+
+
+class CatalogueVersion(models.Model):
+    """One row counting the changes to what the public pages show; jobs.catalogue keys cached results by it.
+
+    It lives in the database rather than in the cache so that every process reads the same number, and a change
+    made while the cache server was down still invalidates what it held before.
+    """
+
+    number = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=Q(pk=1), name="one_catalogue_version")]
+
+    def __str__(self):
+        return str(self.number)

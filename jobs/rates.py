@@ -15,6 +15,7 @@ from pathlib import Path
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from jobs import catalogue
 from jobs.models import BASE_CURRENCY, ExchangeRate, Posting
 
 SHIPPED_RATES = Path(__file__).resolve().parent / "data" / "ecb-reference-rates.csv"
@@ -115,4 +116,6 @@ def load_rates(new):
     ExchangeRate.objects.bulk_create(
         ExchangeRate(currency=currency, rate=value, date=new.date) for currency, value in new.rates.items()
     )
-    return Posting.objects.refresh_yearly_salaries(ExchangeRate.objects.rates())
+    refreshed = Posting.objects.refresh_yearly_salaries(ExchangeRate.objects.rates())
+    catalogue.bump()  # the listing's salary floor compares with the recomputed amounts
+    return refreshed

@@ -67,12 +67,15 @@ def indexed_fields(posting):
 
 def reindex(posting_ids):
     """Recompute the stored search text (and vector, on PostgreSQL) of these postings."""
+    from jobs import catalogue  # jobs.catalogue imports the filters, which import this module
+
     postings = list(Posting.objects.filter(pk__in=posting_ids).with_sections())
     for posting in postings:
         for name, value in indexed_fields(posting).items():
             setattr(posting, name, value)
     fields = ["search_document", "search_vector"] if uses_postgres() else ["search_document"]
     Posting.objects.bulk_update(postings, fields, batch_size=200)
+    catalogue.bump()  # what searches find has changed
 
 
 _pending = threading.local()

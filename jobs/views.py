@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.core.paginator import Paginator
+from django.db.models import Case, IntegerField, Value, When, prefetch_related_objects
 from django.http import Http404, HttpResponse, HttpResponseNotFound, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -11,7 +12,7 @@ from django.views.decorators.http import require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
 
 from core.ratelimits import limit_posts
-from jobs import statistics
+from jobs import catalogue, statistics
 from jobs.filters import (
     PostingFilter,
     active_filters,
@@ -32,15 +33,16 @@ FEW_RESULTS = 5  # below this, the listing points to matching postings in other 
 
 def filtered_context(request, filterset):
     """What the listing's filters, facet counts and results show for a page of `filterset`'s postings."""
-    page = Paginator(filterset.qs.for_listing(), PAGE_SIZE).get_page(request.GET.get("page"))
+    counts = filterset.facet_counts()
+    page = listing_page(filterset, counts.total, request.GET.get("page"))
     chosen = active_filters(request.GET, filterset)
     return {
         "filterset": filterset,
-        "facets": facets(filterset),
+        "facets": facets(filterset, counts),
         "page": page,
         "elided_pages": page.paginator.get_elided_page_range(page.number),
         "active_filters": chosen,
-        "loosen": [] if page.paginator.count else loosening(request.GET, filterset, chosen),
+        "loosen": [] if counts.total else loosening(request.GET, filterset, chosen, counts),
         "from_listing": from_listing(listing_state(request.GET)),
     }
 
@@ -56,9 +58,10 @@ def render_filtered(request, template, context):
 @vary_on_headers("HX-Request", "HX-History-Restore-Request")
 def posting_list(request):
     """The listing of one language: filters and facet counts, full page or, for htmx, the results."""
-    filterset = PostingFilter(request.GET, language=request.LANGUAGE_CODE)
+    state = catalogue.current()
+    filterset = PostingFilter(request.GET, language=request.LANGUAGE_CODE, state=state)
     context = filtered_context(request, filterset)
-    language_urls = listing_urls(request.GET, filterset.chosen_values(*PostingFilter.PER_LANGUAGE))
+    language_urls = listing_urls(request.GET, filterset.chosen_values(*PostingFilter.PER_LANGUAGE), state)
     few = context["page"].paginator.count < FEW_RESULTS
     context |= {
         "listing_action": reverse("jobs:posting_list"),
@@ -104,6 +107,45 @@ def company_detail(request, slug):
     return render_filtered(request, "jobs/company_detail.html", context)
 
 
+class CountedPaginator(Paginator):
+    """A paginator told its count (by the facet pass), whose pages read their postings' keys first.
+
+    The keys of a page come from the listing's index alone, however deep the page; then only its postings are read,
+    by key. (One query with the keys as a subquery let PostgreSQL walk the whole listing, reading every row, to find
+    them.) A listing of one page is read at once. `cached(compute, number)` gives page `number`'s postings, computed
+    or cached.
+    """
+
+    def __init__(self, object_list, per_page, count, cached):
+        super().__init__(object_list, per_page)
+        self.count = count
+        self.cached = cached
+
+    def page(self, number):
+        number = self.validate_number(number)
+        return self._get_page(self.cached(lambda: self.postings(number), number), number, self)
+
+    def postings(self, number):
+        if self.count <= self.per_page:
+            return list(self.object_list.for_listing())
+        start = (number - 1) * self.per_page
+        keys = list(self.object_list.values_list("pk", flat=True)[start : start + self.per_page])
+        in_order = Case(
+            *(When(pk=key, then=Value(index)) for index, key in enumerate(keys)), output_field=IntegerField()
+        )
+        return list(self.object_list.model.objects.filter(pk__in=keys).for_listing().order_by(in_order))
+
+
+def listing_page(filterset, count, number):
+    """The page `number` of the filterset's postings (the nearest one if there is no such page), cached."""
+    chosen = filterset.chosen_values(*filterset.filters)
+
+    def cached(compute, number):
+        return filterset.cached(compute, "page", filterset.language, chosen, number)
+
+    return CountedPaginator(filterset.qs, PAGE_SIZE, count, cached).get_page(number)
+
+
 def in_other_languages(filterset, language_urls):
     """The other languages with postings matching the same filters, with counts and links."""
     counts = filterset.counts_in_other_languages()
@@ -116,14 +158,16 @@ def in_other_languages(filterset, language_urls):
 
 @require_safe
 def posting_detail(request, slug):
-    posting = get_object_or_404(Posting.objects.with_sections(), slug=slug)
+    posting = get_object_or_404(Posting.objects.select_related("company"), slug=slug)
     lifecycle = posting.lifecycle
     preview = not lifecycle.is_public
     if preview and not can_preview(request.user, posting):
         raise Http404
     if posting.language != request.LANGUAGE_CODE:
         return HttpResponseRedirect(posting.get_absolute_url())
-    translations = list(posting.translations())
+    posting.load_sections()
+    translations, similar = list(posting.translations()), list(posting.similar())
+    prefetch_related_objects([posting, *translations, *similar], "tags")
     versions = {other.language: other.get_absolute_url() for other in [posting, *translations]}
     listing = came_from(request.GET)
     context = {
@@ -135,7 +179,7 @@ def posting_detail(request, slug):
         "lifecycle": lifecycle,
         "closed": lifecycle.is_closed,
         "translations": translations,
-        "similar": posting.similar(),
+        "similar": similar,
         "language_urls": with_listing_fallback(versions),
         "hreflang": []
         if preview or lifecycle.is_closed

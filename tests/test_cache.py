@@ -122,14 +122,13 @@ def test_the_login_limit_holds_while_redis_is_down(client, settings, redis):
 def test_unknown_query_parameters_neither_bypass_nor_fill_the_sitemap_cache(client, django_assert_num_queries, query):
     PostingFactory(language="en", slug="cached-posting")
     first = client.get("/sitemap-postings.xml")
-    PostingFactory(language="en", slug="posting-after-caching")
 
-    with django_assert_num_queries(0):
+    with django_assert_num_queries(1):  # the catalogue's state, the cache key
         again = client.get(f"/sitemap-postings.xml{query}")
 
     assert again.status_code == 200
     assert again.content == first.content
-    assert "posting-after-caching" not in again.text
+    assert len(caches["default"]._cache) == 1
 
 
 @pytest.mark.django_db
@@ -139,4 +138,4 @@ def test_sitemap_pages_are_cached_apart_and_a_page_that_does_not_exist_is_not_ca
     assert client.get("/sitemap-postings.xml?p=2").status_code == 404
     assert client.get("/sitemap-postings.xml?p=two").status_code == 404
     assert "only-posting" in client.get("/sitemap-postings.xml?p=1").text
-    assert len(caches["default"]._cache) == 2  # the page and the headers it varies on
+    assert len(caches["default"]._cache) == 1

@@ -109,7 +109,7 @@ def test_public_pages_carry_the_security_headers_of_production(client, settings,
 def test_postgresql_connections_have_connect_and_statement_timeouts_and_no_health_check_query(production_settings):
     databases = production_settings(DATABASE_URL="postgres://jobs@db.internal:5432/jobs")["DATABASES"]
 
-    assert databases["default"]["OPTIONS"] == {"connect_timeout": 2, "options": "-c statement_timeout=5000"}
+    assert databases["default"]["OPTIONS"] == {"connect_timeout": 2, "options": "-c statement_timeout=5000 -c jit=off"}
     assert databases["default"]["CONN_MAX_AGE"] == 60
     assert databases["default"]["CONN_HEALTH_CHECKS"] is False
     assert "replica" not in databases
@@ -125,7 +125,10 @@ def test_database_timeouts_and_the_replica_come_from_the_environment(production_
     )
 
     for alias in ("default", "replica"):
-        assert read["DATABASES"][alias]["OPTIONS"] == {"connect_timeout": 5, "options": "-c statement_timeout=2500"}
+        assert read["DATABASES"][alias]["OPTIONS"] == {
+            "connect_timeout": 5,
+            "options": "-c statement_timeout=2500 -c jit=off",
+        }
         assert read["DATABASES"][alias]["CONN_MAX_AGE"] == 0
     assert read["DATABASES"]["replica"]["HOST"] == "replica.internal"
     assert read["DATABASE_QUERY_DEADLINE"] == 3.5

@@ -18,7 +18,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.text import slugify
 
-from jobs import demo, search
+from jobs import catalogue, demo, search
 from jobs.models import POSTING_RELATIONS, Company, ExchangeRate, Posting, Status, WorkCountry, Workplace
 
 BATCH_SIZE = 5000
@@ -172,3 +172,4 @@ def generate(count, seed, progress):
         size = min(BATCH_SIZE, count - start)
         generator.add(size)
         progress(size)
+    catalogue.bump()  # COPY sends no signals

@@ -1,0 +1,129 @@
+"""What the public pages show, as a cache key: results cached under it are exact until the next change.
+
+The catalogue changes in two ways. HR changes it (a posting, its items, tags, company saved or deleted, an import,
+an admin action, a restore, the search index following them): each change adds one to CatalogueVersion in the same
+transaction. Time changes it: a scheduled posting goes live, a live one expires, a posting leaves a "posted within"
+window. The earliest such moment still ahead is the state's boundary. A result cached under (version, boundary)
+stays right until one of them moves, and both are read in one query per request, so that:
+
+- every process sharing the cache sees a change at once;
+- a change made while Redis was down is not lost (the version is in the database), and a Redis outage is only
+  cache misses (core.cache);
+- nothing needs purging: old keys are never asked for again and expire after CACHE_SECONDS.
+"""
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from functools import wraps
+
+from django.core.cache import cache
+from django.db.models import F, Subquery
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.utils import timezone
+
+from jobs.filters import POSTED_WITHIN
+from jobs.models import (
+    Benefit,
+    CareerStep,
+    CatalogueVersion,
+    Company,
+    CompanyDescription,
+    Office,
+    Posting,
+    Requirement,
+    Responsibility,
+    Status,
+    Tag,
+    WorkingLanguage,
+)
+
+CACHE_SECONDS = 15 * 60
+POSTED_WINDOWS = [int(value) for value, _label in POSTED_WITHIN]  # days
+
+
+def bump(**kwargs):
+    """Count one change to the catalogue (a signal receiver, or called after writes that send none)."""
+    if not CatalogueVersion.objects.filter(pk=1).update(number=F("number") + 1):
+        CatalogueVersion.objects.bulk_create([CatalogueVersion(pk=1, number=1)], ignore_conflicts=True)
+
+
+def connect_signals():
+    """Every write HR makes through models bumps the version; bulk writes call bump() themselves."""
+    written = (Posting, Responsibility, Requirement, Benefit, CareerStep, Office, WorkingLanguage, Company, Tag)
+    for model in (*written, CompanyDescription):
+        post_save.connect(bump, sender=model, dispatch_uid=f"catalogue-{model.__name__}-save")
+        post_delete.connect(bump, sender=model, dispatch_uid=f"catalogue-{model.__name__}-delete")
+    m2m_changed.connect(bump, sender=Posting.tags.through, dispatch_uid="catalogue-tags")
+
+
+def first_after(field, moment, **conditions):
+    """The earliest value of `field` after `moment` among postings (read from the start of an index range)."""
+    later = Posting.objects.filter(**conditions, **{f"{field}__gt": moment}).order_by(field)
+    return Subquery(later.values(field)[:1])
+
+
+@dataclass(frozen=True)
+class State:
+    version: int | None  # None in a database without the version row (emptied by hand): nothing is cached then
+    boundary: datetime | None  # when the live set or a "posted within" window next changes by the clock
+
+    def key(self, *parts):
+        """A cache key for a result that depends on this state and on `parts` (JSON-serialisable)."""
+        digest = hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()[:32]
+        boundary = self.boundary.timestamp() if self.boundary else "none"
+        return f"catalogue:{self.version}:{boundary}:{digest}"
+
+    def cached(self, compute, *parts, keep=None):
+        """compute(), or its result cached under key(*parts); with `keep`, only a result that keep(result) approves
+        is cached."""
+        if self.version is None:
+            return compute()
+        key = self.key(*parts)
+        result = cache.get(key)
+        if result is None:
+            result = compute()
+            if keep is None or keep(result):
+                cache.set(key, result, CACHE_SECONDS)
+        return result
+
+
+def cached_response(view):
+    """The view, its successful responses cached under the catalogue state and the address asked for (scheme, host,
+    path and query parameters in order), so that a feed or a sitemap changes the moment the catalogue does."""
+
+    @wraps(view)
+    def cached_view(request, *args, **kwargs):
+        address = (request.scheme, request.get_host(), request.path, sorted(request.GET.lists()))
+        return current().cached(
+            lambda: rendered(view(request, *args, **kwargs)),
+            "response",
+            *address,
+            keep=lambda response: response.status_code == 200,
+        )
+
+    return cached_view
+
+
+def rendered(response):
+    """The response, a template response rendered, as the cache can hold it."""
+    if hasattr(response, "render"):
+        response.render()
+    return response
+
+
+def current(now=None):
+    """The catalogue's state at `now`, in one query."""
+    now = now or timezone.now()
+    moments = {
+        "publishing": first_after("published_at", now),
+        "expiring": first_after("valid_through", now, status=Status.PUBLISHED),
+        **{f"leaving_{days}": first_after("published_at", now - timedelta(days=days)) for days in POSTED_WINDOWS},
+    }
+    row = CatalogueVersion.objects.filter(pk=1).values("number", **moments).first()
+    if row is None:
+        return State(None, None)
+    upcoming = [row["publishing"], row["expiring"]]
+    upcoming += [row[f"leaving_{days}"] + timedelta(days=days) for days in POSTED_WINDOWS if row[f"leaving_{days}"]]
+    return State(row["number"], min((moment for moment in upcoming if moment), default=None))

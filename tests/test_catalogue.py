@@ -1,0 +1,167 @@
+"""Cached pages change the moment the catalogue does: HR's changes, and postings going live or expiring by date."""
+
+import threading
+import time
+from datetime import timedelta
+
+import feedparser
+import pytest
+from django.core.cache import caches
+from django.utils import timezone
+
+from jobs import catalogue
+from jobs.models import Posting
+from tests.factories import PostingFactory, TagFactory
+from tests.test_cache import redis  # noqa: F401 (a fixture)
+
+pytestmark = pytest.mark.django_db
+
+
+def seen(client, posting):
+    """What the listing, its facets, the feed and the posting's page show of `posting`, each once cached."""
+    listing = client.get("/en/")
+    country = next(group for group in listing.context["facets"] if group["name"] == "country")
+    feed = feedparser.parse(client.get("/en/feed/").content)
+    page = client.get(f"/en/jobs/{posting.slug}/")
+    return {
+        "listed": posting.title in {listed.title for listed in listing.context["page"].object_list},
+        "counted": {option["value"]: option["count"] for option in country["options"]}.get("PT", 0),
+        "in feed": posting.title in {entry.title for entry in feed.entries},
+        "page": page.status_code,
+    }
+
+
+def cached_twice(client, posting):
+    """seen(), asked for twice so that the second answers come from the cache."""
+    seen(client, posting)
+    return seen(client, posting)
+
+
+@pytest.fixture
+def board():
+    PostingFactory.create_batch(3, country="DE", tags=[TagFactory()])
+
+
+def test_pages_are_cached_under_the_catalogue_state(client, board, django_assert_num_queries):
+    client.get("/en/")
+
+    with django_assert_num_queries(1):
+        client.get("/en/")
+
+
+def test_an_hr_edit_shows_at_once(client, board):
+    posting = PostingFactory(title="Before the edit", country="PT")
+    cached_twice(client, posting)
+
+    posting.title = "After the edit"
+    posting.save()
+
+    assert seen(client, posting) == {"listed": True, "counted": 1, "in feed": True, "page": 200}
+    assert "After the edit" in client.get(f"/en/jobs/{posting.slug}/").text
+
+
+def test_publishing_shows_at_once(client, board):
+    draft = PostingFactory(status="draft", published_at=None, country="PT")
+    assert cached_twice(client, draft) == {"listed": False, "counted": 0, "in feed": False, "page": 404}
+
+    draft.publish_now()
+    draft.save()
+
+    assert seen(client, draft) == {"listed": True, "counted": 1, "in feed": True, "page": 200}
+
+
+def test_archiving_shows_at_once(client, board):
+    posting = PostingFactory(country="PT")
+    assert cached_twice(client, posting)["listed"]
+
+    posting.archive()
+    posting.save()
+
+    assert seen(client, posting) == {"listed": False, "counted": 0, "in feed": False, "page": 410}
+
+
+def test_a_posting_going_live_and_expiring_by_date_shows_at_once(client, board):
+    now = timezone.now()
+    posting = PostingFactory(
+        country="PT", published_at=now + timedelta(seconds=1), valid_through=now + timedelta(seconds=2)
+    )
+    assert cached_twice(client, posting)["listed"] is False
+
+    time.sleep(max(0, (posting.published_at - timezone.now()).total_seconds()) + 0.05)
+    assert seen(client, posting) == {"listed": True, "counted": 1, "in feed": True, "page": 200}
+    assert seen(client, posting)["listed"]
+
+    time.sleep(max(0, (posting.valid_through - timezone.now()).total_seconds()) + 0.05)
+    assert seen(client, posting) == {"listed": False, "counted": 0, "in feed": False, "page": 410}
+
+
+def test_a_change_without_signals_is_seen_once_bumped(client, board):
+    """Bulk writes (generate_postings' COPY, queryset updates) call bump() themselves."""
+    posting = PostingFactory(country="PT")
+    cached_twice(client, posting)
+    Posting.objects.filter(pk=posting.pk).update(status="archived")
+
+    assert seen(client, posting)["listed"]
+    catalogue.bump()
+    assert not seen(client, posting)["listed"]
+
+
+def in_another_process(operation):
+    """Run `operation` in another thread: its own database connection and its own client of the cache server, as
+    another application process would have."""
+    errors = []
+
+    def run():
+        try:
+            operation()
+        except Exception as error:  # noqa: BLE001 (reported to the test below)
+            errors.append(error)
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join()
+    assert not errors, errors
+
+
+@pytest.mark.django_db(transaction=True)
+def test_processes_sharing_redis_see_each_others_changes_at_once(client, redis, settings):  # noqa: F811
+    settings.CACHES = {
+        **settings.CACHES,
+        "default": {"BACKEND": "core.cache.TolerantRedisCache", "LOCATION": redis.url},
+    }
+    PostingFactory.create_batch(2, country="DE")
+    posting = PostingFactory(title="Shared", country="PT")
+    cached_twice(client, posting)
+    assert caches["default"].get(catalogue.current().key("choices", "en")) is not None  # cached in Redis
+
+    ours = caches["default"]
+
+    def archive():
+        assert caches["default"] is not ours
+        other = Posting.objects.get(pk=posting.pk)
+        other.archive()
+        other.save()
+
+    in_another_process(archive)
+
+    assert seen(client, posting) == {"listed": False, "counted": 0, "in feed": False, "page": 410}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_change_made_while_redis_is_down_is_not_lost(client, redis, settings):  # noqa: F811
+    """The version lives in the database: what Redis held before the change (Redis hung, not emptied) is not read
+    again."""
+    settings.CACHES = {
+        **settings.CACHES,
+        "default": {"BACKEND": "core.cache.TolerantRedisCache", "LOCATION": redis.url},
+    }
+    posting = PostingFactory(title="Kept", country="PT")
+    assert cached_twice(client, posting)["listed"]
+    redis.pause()
+
+    posting.archive()
+    posting.save()
+    redis.resume()
+    time.sleep(0.6)  # the cache tries Redis again half a second after a failure
+
+    assert seen(client, posting)["listed"] is False

@@ -1,0 +1,116 @@
+"""The facet pass counts what a naive recount of the postings finds, whatever the filters chosen."""
+
+import random
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from jobs.filters import FACETS
+from tests.factories import CompanyFactory, PostingFactory, TagFactory
+
+pytestmark = pytest.mark.django_db
+
+COUNTRIES = ["DE", "FR", "ES", "PT"]
+WORKPLACES = ["onsite", "hybrid", "remote"]
+EMPLOYMENT = ["full_time", "part_time", "contract"]
+SENIORITY = ["junior", "senior", "lead"]
+TAGS = ["backend", "design", "data"]
+COMPANIES = ["acme", "globex"]
+CHOICES = {
+    "country": COUNTRIES,
+    "workplace": WORKPLACES,
+    "employment": EMPLOYMENT,
+    "seniority": SENIORITY,
+    "tag": TAGS,
+    "company": COMPANIES,
+    "salary": ["1"],
+    "posted": ["1", "7", "30"],
+}
+SINGLE = {"company", "salary", "posted"}  # one value at most
+
+
+@pytest.fixture
+def board():
+    """Twenty-four English postings of varied places, kinds, tags, companies, salaries and ages, a French one, and
+    postings that are not live; returns what each live English posting offers to each parameter."""
+    rng = random.Random(7)
+    now = timezone.now()
+    tags = {slug: TagFactory(slug=slug, name=slug.title()) for slug in TAGS}
+    companies = {slug: CompanyFactory(slug=slug) for slug in COMPANIES}
+    offers = []
+    for _ in range(24):
+        workplace = rng.choice(WORKPLACES)
+        eligible = rng.sample(COUNTRIES, 2) if workplace == "remote" else []
+        chosen_tags = rng.sample(TAGS, rng.randint(0, 2))
+        age = timedelta(hours=rng.choice([2, 30, 24 * 5, 24 * 20, 24 * 40]))
+        posting = PostingFactory(
+            country=rng.choice(COUNTRIES),
+            workplace=workplace,
+            eligible_countries=eligible,
+            employment_type=rng.choice(EMPLOYMENT),
+            seniority=rng.choice(SENIORITY),
+            tags=[tags[slug] for slug in chosen_tags],
+            company=companies[rng.choice(COMPANIES)],
+            salary_min=None if rng.random() < 0.3 else 50000,
+            salary_max=None,
+            published_at=now - age,
+            items=False,
+        )
+        offers.append(
+            {
+                "country": posting.work_country_codes(),
+                "workplace": {posting.workplace},
+                "employment": {posting.employment_type},
+                "seniority": {posting.seniority},
+                "tag": set(chosen_tags),
+                "company": {posting.company.slug},
+                "salary": {"1"} if posting.has_salary else set(),
+                "posted": {days for days in ("1", "7", "30") if age < timedelta(days=int(days))},
+            }
+        )
+    PostingFactory(language="fr", country="DE", items=False)
+    PostingFactory(status="draft", country="DE", items=False)
+    PostingFactory(expired=True, country="DE", items=False)
+    return offers
+
+
+def naive_counts(offers, chosen):
+    """{parameter: {value: count}}: for each option, the postings that meet every other chosen parameter and it."""
+
+    def meets(offer, names):
+        return all(offer[name] & set(chosen[name]) for name in names)
+
+    counts = {}
+    for name in FACETS:
+        others = [other for other in chosen if other != name]
+        counts[name] = {
+            value: sum(1 for offer in offers if meets(offer, others) and value in offer[name])
+            for value in CHOICES[name]
+        }
+    return counts, sum(1 for offer in offers if meets(offer, chosen))
+
+
+states = st.fixed_dictionaries(
+    {},
+    optional={
+        name: st.lists(st.sampled_from(values), min_size=1, max_size=1 if name in SINGLE else len(values), unique=True)
+        for name, values in CHOICES.items()
+    },
+)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(states)
+def test_facet_counts_equal_a_naive_recount(client, board, chosen):
+    response = client.get("/en/", [(name, value) for name, values in chosen.items() for value in values])
+
+    expected, total = naive_counts(board, chosen)
+    shown = {
+        group["name"]: {option["value"]: option["count"] for option in group["options"]}
+        for group in response.context["facets"]
+    }
+    assert {name: {value: shown[name].get(value, 0) for value in CHOICES[name]} for name in FACETS} == expected
+    assert response.context["page"].paginator.count == total
