@@ -7,6 +7,7 @@ from django.http import QueryDict
 from django.urls import reverse
 from django.utils import translation
 
+from jobs import catalogue
 from jobs.filters import PostingFilter, active_filters, listing_state
 from jobs.languages import listing_urls
 
@@ -38,7 +39,7 @@ def alert_urls(query, filterset):
     """Every language's subscription page, with the filters that still make sense in it (as the listing's switcher)."""
     chosen = filterset.chosen_values(*PostingFilter.PER_LANGUAGE)
     urls = {}
-    for code, listing in listing_urls(QueryDict(query), chosen).items():
+    for code, listing in listing_urls(QueryDict(query), chosen, catalogue.current()).items():
         with translation.override(code):
             urls[code] = with_query(reverse("alerts:subscribe"), urlsplit(listing).query)
     return urls

@@ -417,7 +417,7 @@ class PostingFilter(django_filters.FilterSet):
         return {
             name: sorted(value) if isinstance(value, list | tuple | set) else [value]
             for name in names
-            if (value := self.valid_data.get(name))
+            if (value := self.valid_data.get(name)) not in (None, "", [])
         }
 
     @property

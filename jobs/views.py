@@ -24,7 +24,7 @@ from jobs.filters import (
     loosening,
 )
 from jobs.languages import hreflang_links, listing_url, listing_urls, with_listing_fallback
-from jobs.models import Company, Posting
+from jobs.models import DETAIL_RELATIONS, Company, Posting
 from jobs.permissions import can_preview
 
 PAGE_SIZE = 20
@@ -167,7 +167,8 @@ def posting_detail(request, slug):
         return HttpResponseRedirect(posting.get_absolute_url())
     posting.load_sections()
     translations, similar = list(posting.translations()), list(posting.similar())
-    prefetch_related_objects([posting, *translations, *similar], "tags")
+    prefetch_related_objects([posting, *translations, *similar], "tags", *DETAIL_RELATIONS)
+    prefetch_related_objects([posting], "company__descriptions")
     versions = {other.language: other.get_absolute_url() for other in [posting, *translations]}
     listing = came_from(request.GET)
     context = {

@@ -9,6 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from jobs.filters import FACETS
+from jobs.models import WorkingLanguage
 from tests.factories import CompanyFactory, PostingFactory, TagFactory
 
 pytestmark = pytest.mark.django_db
@@ -19,6 +20,7 @@ EMPLOYMENT = ["full_time", "part_time", "contract"]
 SENIORITY = ["junior", "senior", "lead"]
 TAGS = ["backend", "design", "data"]
 COMPANIES = ["acme", "globex"]
+LANGUAGES = ["de", "en", "fr"]
 CHOICES = {
     "country": COUNTRIES,
     "workplace": WORKPLACES,
@@ -27,9 +29,14 @@ CHOICES = {
     "tag": TAGS,
     "company": COMPANIES,
     "salary": ["1"],
+    "requires": LANGUAGES,
+    "not_requires": LANGUAGES,
+    "visa": ["1"],
+    "relocation": ["1"],
     "posted": ["1", "7", "30"],
 }
-SINGLE = {"company", "salary", "posted"}  # one value at most
+SINGLE = {"company", "salary", "visa", "relocation", "posted"}  # one value at most
+ALL_OF = {"not_requires"}  # a posting meets it when it has every value chosen (requires none of those languages)
 
 
 @pytest.fixture
@@ -41,7 +48,9 @@ def board():
     tags = {slug: TagFactory(slug=slug, name=slug.title()) for slug in TAGS}
     companies = {slug: CompanyFactory(slug=slug) for slug in COMPANIES}
     offers = []
-    for _ in range(24):
+    for number in range(24):
+        # The first requires every language, so that each is an option of the working-language filters.
+        required = LANGUAGES if number == 0 else rng.sample(LANGUAGES, rng.randint(0, 2))
         workplace = rng.choice(WORKPLACES)
         eligible = rng.sample(COUNTRIES, 2) if workplace == "remote" else []
         chosen_tags = rng.sample(TAGS, rng.randint(0, 2))
@@ -57,7 +66,12 @@ def board():
             salary_min=None if rng.random() < 0.3 else 50000,
             salary_max=None,
             published_at=now - age,
+            visa_sponsorship=rng.random() < 0.4,
+            relocation=rng.random() < 0.4,
             items=False,
+        )
+        WorkingLanguage.objects.bulk_create(
+            WorkingLanguage(posting=posting, language=code, level="B2") for code in required
         )
         offers.append(
             {
@@ -68,6 +82,10 @@ def board():
                 "tag": set(chosen_tags),
                 "company": {posting.company.slug},
                 "salary": {"1"} if posting.has_salary else set(),
+                "requires": set(required),
+                "not_requires": set(LANGUAGES) - set(required),
+                "visa": {"1"} if posting.visa_sponsorship else set(),
+                "relocation": {"1"} if posting.relocation else set(),
                 "posted": {days for days in ("1", "7", "30") if age < timedelta(days=int(days))},
             }
         )
@@ -81,7 +99,9 @@ def naive_counts(offers, chosen):
     """{parameter: {value: count}}: for each option, the postings that meet every other chosen parameter and it."""
 
     def meets(offer, names):
-        return all(offer[name] & set(chosen[name]) for name in names)
+        return all(
+            set(chosen[name]) <= offer[name] if name in ALL_OF else offer[name] & set(chosen[name]) for name in names
+        )
 
     counts = {}
     for name in FACETS:
