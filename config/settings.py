@@ -69,6 +69,12 @@ MIDDLEWARE = [
     "core.middleware.QueryDeadlineMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Pages are compressed by the application, whatever serves it. BREACH: public pages hold no secret
+    # (no CSRF token, no session data), and Django's gzip adds random-length padding to every response,
+    # which masks length differences on the admin's pages that do carry a CSRF token.
+    "django.middleware.gzip.GZipMiddleware",
+    # ETags from the uncompressed page (GZipMiddleware weakens them; If-None-Match still matches): 304s.
+    "django.middleware.http.ConditionalGetMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -183,6 +189,14 @@ LANGUAGES = [
     ("es", _("Spanish")),
 ]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+
+# The footer's links to the operator's legal pages (German-facing sites must have an imprint) and contact:
+# each a URL (or mailto:) from the environment; an unset one is left out.
+FOOTER_LINKS = {
+    "imprint": os.environ.get("DJANGO_IMPRINT_URL", ""),
+    "privacy": os.environ.get("DJANGO_PRIVACY_URL", ""),
+    "contact": os.environ.get("DJANGO_CONTACT_URL", ""),
+}
 TIME_ZONE = "UTC"
 
 STATIC_URL = "static/"

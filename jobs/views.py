@@ -7,6 +7,7 @@ from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_safe
 from django.views.decorators.vary import vary_on_headers
 
+from core.http import shareable
 from jobs.filters import (
     PostingFilter,
     active_filters,
@@ -25,6 +26,7 @@ FEW_RESULTS = 5  # below this, the listing points to matching postings in other 
 
 
 @require_safe
+@shareable
 @vary_on_headers("HX-Request", "HX-History-Restore-Request")
 def posting_list(request):
     """The listing of one language: filters and facet counts, full page or, for htmx, the results."""
@@ -62,6 +64,7 @@ def in_other_languages(filterset, language_urls):
 
 
 @require_safe
+@shareable
 def posting_detail(request, slug):
     posting = get_object_or_404(Posting.objects.with_sections(), slug=slug)
     lifecycle = posting.lifecycle

@@ -1,3 +1,4 @@
+import html
 import re
 from datetime import datetime
 from decimal import Decimal
@@ -6,6 +7,7 @@ from pathlib import Path
 import polib
 import pytest
 from django.conf import settings
+from django.http import QueryDict
 from django.template import Context, Template
 from django.utils import timezone, translation
 
@@ -15,11 +17,10 @@ pytestmark = pytest.mark.django_db
 
 
 def switcher_targets(response):
-    """{language: URL the switcher's button for it leads to}."""
-    forms = re.findall(
-        r'name="language" value="(\w+)">\s*<input type="hidden" name="next" value="([^"]*)"', response.text
-    )
-    return {code: url.replace("&amp;", "&") for code, url in forms}
+    """{language: URL the switcher's link for it leads to, after remembering the choice}."""
+    switcher = response.text[response.text.index('id="language-switcher"') :]
+    links = re.findall(r'<a href="/i18n/use/(\w+)/\?([^"]*)" hreflang', switcher[: switcher.index("</nav>")])
+    return {code: QueryDict(html.unescape(query))["next"] for code, query in links}
 
 
 def hreflangs(response):
@@ -54,7 +55,7 @@ def test_the_listing_switcher_keeps_the_filters_that_make_sense_in_each_language
 def test_the_switcher_follows_htmx_swaps(client):
     response = client.get("/en/", {"workplace": "remote"}, headers={"HX-Request": "true"})
 
-    assert 'id="language-switcher" class="language-switcher" aria-label="Language" hx-swap-oob="true"' in response.text
+    assert 'id="language-switcher" class="language-switcher" aria-label="Language" data-hx-swap-oob="true"' in response.text
     assert switcher_targets(response)["fr"] == "/fr/?workplace=remote"
 
 

@@ -1,12 +1,11 @@
 from babel import Locale
-from babel.dates import format_timedelta
 from babel.numbers import format_currency, get_currency_symbol
 from django import template
-from django.utils import timezone, translation
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from jobs.models import Requirement, SalaryPeriod
+from jobs.models import Requirement, SalaryPeriod, Workplace
 
 register = template.Library()
 
@@ -24,9 +23,17 @@ def current_locale():
 
 
 @register.filter
-def ago(moment):
-    """How long ago `moment` was, in words of the active language: "3 days ago", "il y a 3 jours"."""
-    return format_timedelta(moment - timezone.now(), add_direction=True, locale=current_locale())
+def posted(moment):
+    """When a posting was published, by calendar day in the site's time zone: "Posted today", "Posted 3 days ago".
+
+    Counted in days between dates, not in 24-hour spans: a posting from last night was posted yesterday.
+    """
+    days = (timezone.localdate() - timezone.localdate(moment)).days
+    if days <= 0:
+        return _("Posted today")
+    if days == 1:
+        return _("Posted yesterday")
+    return ngettext("Posted %(days)s day ago", "Posted %(days)s days ago", days) % {"days": days}
 
 
 @register.simple_tag
@@ -86,3 +93,42 @@ def experience_range(posting):
             "high": high,
         }
     return ngettext("%(years)s+ year of experience", "%(years)s+ years of experience", low) % {"years": low}
+
+
+@register.simple_tag
+def results_heading(count, filterset):
+    """What the listing shows, as one translatable phrase: "12 jobs", "12 remote jobs in Germany matching “python”"."""
+    chosen = filterset.chosen_values("workplace", "country")
+    remote = chosen.get("workplace") == [Workplace.REMOTE]
+    countries = chosen.get("country", [])
+    place = dict(filterset.form.fields["country"].choices)[countries[0]] if len(countries) == 1 else ""
+    words = filterset.search_text
+    values = {"count": formats.number_format(count, force_grouping=True), "place": place, "words": words}
+    match (remote, bool(place), bool(words)):
+        case (False, False, False):
+            phrase = ngettext("%(count)s job", "%(count)s jobs", count)
+        case (True, False, False):
+            phrase = ngettext("%(count)s remote job", "%(count)s remote jobs", count)
+        case (False, True, False):
+            phrase = ngettext("%(count)s job in %(place)s", "%(count)s jobs in %(place)s", count)
+        case (True, True, False):
+            phrase = ngettext("%(count)s remote job in %(place)s", "%(count)s remote jobs in %(place)s", count)
+        case (False, False, True):
+            phrase = ngettext("%(count)s job matching “%(words)s”", "%(count)s jobs matching “%(words)s”", count)
+        case (True, False, True):
+            phrase = ngettext(
+                "%(count)s remote job matching “%(words)s”", "%(count)s remote jobs matching “%(words)s”", count
+            )
+        case (False, True, True):
+            phrase = ngettext(
+                "%(count)s job in %(place)s matching “%(words)s”",
+                "%(count)s jobs in %(place)s matching “%(words)s”",
+                count,
+            )
+        case _:
+            phrase = ngettext(
+                "%(count)s remote job in %(place)s matching “%(words)s”",
+                "%(count)s remote jobs in %(place)s matching “%(words)s”",
+                count,
+            )
+    return phrase % values
