@@ -17,10 +17,14 @@ pytestmark = pytest.mark.django_db
 
 
 def switcher_targets(response):
-    """{language: URL the switcher's link for it leads to, after remembering the choice}."""
+    """{language: URL the switcher leads to}: through a public page's links, or the admin's set_language forms."""
     switcher = response.text[response.text.index('id="language-switcher"') :]
-    links = re.findall(r'<a href="/i18n/use/(\w+)/\?([^"]*)" hreflang', switcher[: switcher.index("</nav>")])
-    return {code: QueryDict(html.unescape(query))["next"] for code, query in links}
+    switcher = switcher[: switcher.index("</nav>")]
+    links = re.findall(r'<a href="/i18n/use/(\w+)/\?([^"]*)" hreflang', switcher)
+    forms = re.findall(r'name="language" value="(\w+)">\s*<input type="hidden" name="next" value="([^"]*)"', switcher)
+    return {code: QueryDict(html.unescape(query))["next"] for code, query in links} | {
+        code: html.unescape(url) for code, url in forms
+    }
 
 
 def hreflangs(response):
