@@ -59,7 +59,10 @@ def test_the_listing_switcher_keeps_the_filters_that_make_sense_in_each_language
 def test_the_switcher_follows_htmx_swaps(client):
     response = client.get("/en/", {"workplace": "remote"}, headers={"HX-Request": "true"})
 
-    assert 'id="language-switcher" class="language-switcher" aria-label="Language" data-hx-swap-oob="true"' in response.text
+    assert (
+        'id="language-switcher" class="language-switcher" aria-label="Language" data-hx-swap-oob="true"'
+        in response.text
+    )
     assert switcher_targets(response)["fr"] == "/fr/?workplace=remote"
 
 
