@@ -169,6 +169,27 @@ def test_usd_salaries_read_naturally_in_english_and_french():
         assert template.render(Context({"posting": posting})).startswith("160\u202f000–220\u202f000\u00a0$US")
 
 
+@pytest.mark.parametrize(
+    ("language", "low", "high", "currency", "expected"),
+    [
+        ("es", 4000, 4000, "USD", "4000\u00a0US$ al mes"),
+        ("es", 40000, 40000, "USD", "40.000\u00a0US$ al mes"),
+        ("de", 4000, 4000, "USD", "4.000\u00a0$ pro Monat"),
+        ("en", 105000, 120000, "CHF", "CHF\u00a0105,000–CHF\u00a0120,000 per month"),
+        ("en", 4000, 4000, "USD", "$4,000 per month"),
+    ],
+)
+def test_amounts_follow_cldr_grouping_and_currency_spacing(language, low, high, currency, expected):
+    posting = PostingFactory.build(
+        salary_min=Decimal(low), salary_max=Decimal(high), salary_currency=currency, salary_period="month"
+    )
+
+    with translation.override(language):
+        text = Template("{% load postings %}{% salary_range posting %}").render(Context({"posting": posting}))
+
+    assert text == expected
+
+
 def test_dates_and_relative_times_are_localized(client):
     posting = PostingFactory(
         language="de", published_at=timezone.make_aware(datetime(2026, 3, 5, 9)), valid_through=None
@@ -203,3 +224,20 @@ def test_the_admin_speaks_the_hr_users_language(admin_client):
     spanish = admin_client.get("/admin/jobs/posting/", headers={"accept-language": "de"})
     assert "Ofertas" in spanish.text
     assert switcher_targets(spanish)["fr"] == "/admin/jobs/posting/"
+
+
+@pytest.mark.parametrize(
+    ("published", "expected"),
+    [
+        (datetime(2026, 3, 5, 0, 5), "Posted today"),
+        (datetime(2026, 3, 4, 23, 50), "Posted yesterday"),
+        (datetime(2026, 3, 4, 0, 10), "Posted yesterday"),
+        (datetime(2026, 3, 3, 23, 59), "Posted 2 days ago"),
+    ],
+)
+def test_posting_ages_count_calendar_days_not_24_hour_spans(monkeypatch, published, expected):
+    monkeypatch.setattr(timezone, "now", lambda: timezone.make_aware(datetime(2026, 3, 5, 22, 0)))
+    template = Template("{% load postings %}{{ moment|posted }}")
+
+    with translation.override("en"):
+        assert template.render(Context({"moment": timezone.make_aware(published)})) == expected

@@ -10,12 +10,27 @@ from jobs.models import Requirement, SalaryPeriod, Workplace
 register = template.Library()
 
 
+# CLDR's minimumGroupingDigits where it is 2 (Babel does not carry it): Spanish writes 4000 but 40.000.
+MINIMUM_GROUPING_DIGITS = {"es": 2, "pl": 2, "pt_PT": 2}
+
+
 def money(amount, currency, locale):
-    """An amount in the locale's currency format, without decimals when it is whole."""
+    """An amount in the locale's currency format as CLDR writes it, without decimals when it is whole.
+
+    Two CLDR rules that Babel leaves out: the minimum grouping digits ("4000 US$" in Spanish), and the
+    currency spacing that puts a no-break space between a symbol made of letters and the number ("CHF 105,000").
+    """
     pattern = locale.currency_formats["standard"].pattern
     if amount == amount.to_integral_value():
         pattern = pattern.replace(".00", "")
-    return format_currency(amount, currency, format=pattern, locale=locale, currency_digits=False)
+    grouped = abs(amount) >= 10 ** (2 + MINIMUM_GROUPING_DIGITS.get(str(locale), 1))
+    text = format_currency(
+        amount, currency, format=pattern, locale=locale, currency_digits=False, group_separator=grouped
+    )
+    symbol = get_currency_symbol(currency, locale)
+    if pattern.startswith("¤") and symbol[-1].isalpha() and text.startswith(symbol):
+        text = f"{symbol}\u00a0{text.removeprefix(symbol)}"
+    return text
 
 
 def current_locale():
