@@ -72,6 +72,12 @@ MIDDLEWARE = [
     "core.middleware.QueryDeadlineMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Pages are compressed by the application, whatever serves it. BREACH: public pages hold no secret
+    # (no CSRF token, no session data), and Django's gzip adds random-length padding to every response,
+    # which masks length differences on the admin's pages that do carry a CSRF token.
+    "django.middleware.gzip.GZipMiddleware",
+    # ETags from the uncompressed page (GZipMiddleware weakens them; If-None-Match still matches): 304s.
+    "django.middleware.http.ConditionalGetMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -195,6 +201,13 @@ SALARY_CURRENCY_BY_LANGUAGE = {"en": "USD", "fr": "EUR", "de": "EUR", "es": "EUR
 # transparency directive (EU) 2023/970 since its transposition deadline of 7 June 2026.
 EU_MEMBER_STATES = "AT,BE,BG,CY,CZ,DE,DK,EE,ES,FI,FR,GR,HR,HU,IE,IT,LT,LU,LV,MT,NL,PL,PT,RO,SE,SI,SK"
 PAY_REQUIRED_COUNTRIES = env_list("DJANGO_PAY_REQUIRED_COUNTRIES", EU_MEMBER_STATES)
+# The footer's links to the operator's legal pages (German-facing sites must have an imprint) and contact:
+# each a URL (or mailto:) from the environment; an unset one is left out.
+FOOTER_LINKS = {
+    "imprint": os.environ.get("DJANGO_IMPRINT_URL", ""),
+    "privacy": os.environ.get("DJANGO_PRIVACY_URL", ""),
+    "contact": os.environ.get("DJANGO_CONTACT_URL", ""),
+}
 TIME_ZONE = "UTC"
 
 STATIC_URL = "static/"

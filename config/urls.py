@@ -16,6 +16,7 @@ from jobs.sitemaps import SITEMAPS
 urlpatterns = [
     path("favicon.ico", require_safe(core.favicon)),
     path("i18n/setlang/", limit_posts("set_language")(set_language), name="set_language"),
+    path("i18n/use/<str:code>/", core.choose_language, name="choose_language"),
     path("admin/", admin.site.urls),
     path("robots.txt", TemplateView.as_view(template_name="robots.txt", content_type="text/plain"), name="robots"),
     path(

@@ -1,7 +1,9 @@
-from django.http import HttpResponse, HttpResponsePermanentRedirect
+from django.conf import settings
+from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect, HttpResponseRedirect
 from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.utils.cache import add_never_cache_headers
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
@@ -40,4 +42,33 @@ def too_many_requests(request, exception):
     """django-ratelimit's answer when a client address posts a form too often (settings.RATE_LIMITS)."""
     response = HttpResponse(render_to_string("429.html"), status=429)
     response["Retry-After"] = str(RATE_LIMIT_RETRY_AFTER)
+    return response
+
+
+@require_safe
+@never_cache
+def choose_language(request, code):
+    """The public language switcher's plain link: remembers `code` in the language cookie, then goes to `next`.
+
+    A GET, so the public pages need no CSRF-protected form (and no CSRF cookie) to switch languages;
+    the cookie only decides where / leads next time, since every other public URL names its language.
+    """
+    if code not in dict(settings.LANGUAGES):
+        raise Http404
+    next_url = request.GET.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        next_url = f"/{code}/"
+    response = HttpResponseRedirect(next_url)
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        code,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        path=settings.LANGUAGE_COOKIE_PATH,
+        domain=settings.LANGUAGE_COOKIE_DOMAIN,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+    )
     return response

@@ -25,7 +25,7 @@ from django.urls import path, reverse
 from django.utils.decorators import method_decorator
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
-from django.utils.text import format_lazy, smart_split, unescape_string_literal
+from django.utils.text import capfirst, format_lazy, smart_split, unescape_string_literal
 from django.utils.timezone import localtime
 from django.utils.translation import get_language_info, gettext, ngettext
 from django.utils.translation import gettext_lazy as _
@@ -250,7 +250,11 @@ class ItemInline(admin.TabularInline):
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if db_field.name == "text":
             kwargs["help_text"] = INLINE_MARKUP_HELP
-        return super().formfield_for_dbfield(db_field, request, **kwargs)
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if field is not None:
+            # The table shows the label once, as the column's header: screen readers get it on every field.
+            field.widget.attrs["aria-label"] = capfirst(field.label)
+        return field
 
     def get_formset(self, request, obj=None, **kwargs):
         formset = super().get_formset(request, obj, **kwargs)

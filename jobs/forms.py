@@ -203,6 +203,9 @@ class ItemFormSet(BaseInlineFormSet):
         form.fields["position"].required = False
         form.fields["position"].initial = None
         form.fields["position"].widget.attrs.update({"class": "item-position", "min": 0})
+        if "DELETE" in form.fields:
+            # The table's "Delete?" column header, said on each row's box too.
+            form.fields["DELETE"].widget.attrs["aria-label"] = _("Delete?")
 
     def clean(self):
         super().clean()

@@ -11,6 +11,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST, require_safe
 from django.views.decorators.vary import vary_on_headers
 
+from core.http import shareable
 from core.ratelimits import limit_posts
 from jobs import catalogue, statistics
 from jobs.filters import (
@@ -55,6 +56,7 @@ def render_filtered(request, template, context):
 
 
 @require_safe
+@shareable
 @vary_on_headers("HX-Request", "HX-History-Restore-Request")
 def posting_list(request):
     """The listing of one language: filters and facet counts, full page or, for htmx, the results."""
@@ -157,6 +159,7 @@ def in_other_languages(filterset, language_urls):
 
 
 @require_safe
+@shareable
 def posting_detail(request, slug):
     posting = get_object_or_404(Posting.objects.select_related("company"), slug=slug)
     lifecycle = posting.lifecycle

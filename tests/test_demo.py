@@ -118,3 +118,13 @@ def test_demo_hr_login_edits_every_demo_company_as_an_hr_editor(client):
     assert set(user.companies.all()) == set(Company.objects.all())
     assert [group.name for group in user.groups.all()] == ["HR editor"]
     assert not user.is_superuser
+
+
+def test_german_demo_postings_address_candidates_formally_like_the_interface():
+    seed()
+    informal = re.compile(r"\b(du|dich|dir|dein\w*)\b", re.IGNORECASE)
+
+    for posting in Posting.objects.filter(language="de").prefetch_related("responsibilities", "benefits"):
+        texts = [posting.summary, posting.description]
+        texts += [item.text for item in [*posting.responsibilities.all(), *posting.benefits.all()]]
+        assert not [text for text in texts if informal.search(text)], posting.title

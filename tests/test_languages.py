@@ -1,3 +1,4 @@
+import html
 import re
 from datetime import datetime
 from decimal import Decimal
@@ -6,6 +7,7 @@ from pathlib import Path
 import polib
 import pytest
 from django.conf import settings
+from django.http import QueryDict
 from django.template import Context, Template
 from django.utils import timezone, translation
 
@@ -15,11 +17,14 @@ pytestmark = pytest.mark.django_db
 
 
 def switcher_targets(response):
-    """{language: URL the switcher's button for it leads to}."""
-    forms = re.findall(
-        r'name="language" value="(\w+)">\s*<input type="hidden" name="next" value="([^"]*)"', response.text
-    )
-    return {code: url.replace("&amp;", "&") for code, url in forms}
+    """{language: URL the switcher leads to}: through a public page's links, or the admin's set_language forms."""
+    switcher = response.text[response.text.index('id="language-switcher"') :]
+    switcher = switcher[: switcher.index("</nav>")]
+    links = re.findall(r'<a href="/i18n/use/(\w+)/\?([^"]*)" hreflang', switcher)
+    forms = re.findall(r'name="language" value="(\w+)">\s*<input type="hidden" name="next" value="([^"]*)"', switcher)
+    return {code: QueryDict(html.unescape(query))["next"] for code, query in links} | {
+        code: html.unescape(url) for code, url in forms
+    }
 
 
 def hreflangs(response):
@@ -54,7 +59,10 @@ def test_the_listing_switcher_keeps_the_filters_that_make_sense_in_each_language
 def test_the_switcher_follows_htmx_swaps(client):
     response = client.get("/en/", {"workplace": "remote"}, headers={"HX-Request": "true"})
 
-    assert 'id="language-switcher" class="language-switcher" aria-label="Language" hx-swap-oob="true"' in response.text
+    assert (
+        'id="language-switcher" class="language-switcher" aria-label="Language" data-hx-swap-oob="true"'
+        in response.text
+    )
     assert switcher_targets(response)["fr"] == "/fr/?workplace=remote"
 
 
@@ -161,6 +169,27 @@ def test_usd_salaries_read_naturally_in_english_and_french():
         assert template.render(Context({"posting": posting})).startswith("160\u202f000–220\u202f000\u00a0$US")
 
 
+@pytest.mark.parametrize(
+    ("language", "low", "high", "currency", "expected"),
+    [
+        ("es", 4000, 4000, "USD", "4000\u00a0US$ al mes"),
+        ("es", 40000, 40000, "USD", "40.000\u00a0US$ al mes"),
+        ("de", 4000, 4000, "USD", "4.000\u00a0$ pro Monat"),
+        ("en", 105000, 120000, "CHF", "CHF\u00a0105,000–CHF\u00a0120,000 per month"),
+        ("en", 4000, 4000, "USD", "$4,000 per month"),
+    ],
+)
+def test_amounts_follow_cldr_grouping_and_currency_spacing(language, low, high, currency, expected):
+    posting = PostingFactory.build(
+        salary_min=Decimal(low), salary_max=Decimal(high), salary_currency=currency, salary_period="month"
+    )
+
+    with translation.override(language):
+        text = Template("{% load postings %}{% salary_range posting %}").render(Context({"posting": posting}))
+
+    assert text == expected
+
+
 def test_dates_and_relative_times_are_localized(client):
     posting = PostingFactory(
         language="de", published_at=timezone.make_aware(datetime(2026, 3, 5, 9)), valid_through=None
@@ -195,3 +224,20 @@ def test_the_admin_speaks_the_hr_users_language(admin_client):
     spanish = admin_client.get("/admin/jobs/posting/", headers={"accept-language": "de"})
     assert "Ofertas" in spanish.text
     assert switcher_targets(spanish)["fr"] == "/admin/jobs/posting/"
+
+
+@pytest.mark.parametrize(
+    ("published", "expected"),
+    [
+        (datetime(2026, 3, 5, 0, 5), "Posted today"),
+        (datetime(2026, 3, 4, 23, 50), "Posted yesterday"),
+        (datetime(2026, 3, 4, 0, 10), "Posted yesterday"),
+        (datetime(2026, 3, 3, 23, 59), "Posted 2 days ago"),
+    ],
+)
+def test_posting_ages_count_calendar_days_not_24_hour_spans(monkeypatch, published, expected):
+    monkeypatch.setattr(timezone, "now", lambda: timezone.make_aware(datetime(2026, 3, 5, 22, 0)))
+    template = Template("{% load postings %}{{ moment|posted }}")
+
+    with translation.override("en"):
+        assert template.render(Context({"moment": timezone.make_aware(published)})) == expected

@@ -276,8 +276,9 @@ def test_an_empty_result_says_which_filter_to_loosen(client, board):
 def test_an_htmx_request_gets_the_results_and_the_facets_only(client, board):
     response = listed(client, "?workplace=remote", HX_Request="true")
 
-    assert response.text.lstrip().startswith('<section id="results"')
-    assert 'id="facets" class="facets" hx-swap-oob="true"' in response.text
+    assert response.text.lstrip().startswith("<title>1 remote job · Job board</title>")
+    assert '<section id="results"' in response.text
+    assert 'id="facets" class="facets" data-hx-swap-oob="true"' in response.text
     assert "<html" not in response.text
     assert response["Vary"].count("HX-Request") == 1
 

@@ -64,7 +64,7 @@ def test_the_listing_has_its_title_description_canonical_url_and_open_graph(clie
 
     response = client.get("/en/")
 
-    assert title(response) == "Jobs · Job board"
+    assert title(response) == "3 jobs · Job board"
     assert meta(response, "description").startswith("3 open jobs: ")
     assert canonical(response) == "http://testserver/en/"
     assert meta(response, "og:type") == "website"

@@ -337,3 +337,17 @@ def test_pages_answer_head_requests(client):
     assert client.head("/en/").status_code == 200
     assert client.head(posting.get_absolute_url()).status_code == 200
     assert client.post("/en/").status_code == 405
+
+
+def test_the_footer_links_the_operators_imprint_privacy_notice_and_contact(client, settings):
+    settings.FOOTER_LINKS = {
+        "imprint": "https://example.com/impressum",
+        "privacy": "https://example.com/datenschutz",
+        "contact": "",
+    }
+
+    response = client.get("/de/")
+
+    assert '<a href="https://example.com/impressum">Impressum</a>' in response.text
+    assert '<a href="https://example.com/datenschutz">Datenschutz</a>' in response.text
+    assert "Kontakt" not in response.text

@@ -1,22 +1,36 @@
 from babel import Locale
-from babel.dates import format_timedelta
 from babel.numbers import format_currency, get_currency_symbol
 from django import template
-from django.utils import timezone, translation
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from jobs.models import Requirement, SalaryBasis, SalaryPeriod
+from jobs.models import Requirement, SalaryBasis, SalaryPeriod, Workplace
 
 register = template.Library()
 
 
+# CLDR's minimumGroupingDigits where it is 2 (Babel does not carry it): Spanish writes 4000 but 40.000.
+MINIMUM_GROUPING_DIGITS = {"es": 2, "pl": 2, "pt_PT": 2}
+
+
 def money(amount, currency, locale):
-    """An amount in the locale's currency format, without decimals when it is whole."""
+    """An amount in the locale's currency format as CLDR writes it, without decimals when it is whole.
+
+    Two CLDR rules that Babel leaves out: the minimum grouping digits ("4000 US$" in Spanish), and the
+    currency spacing that puts a no-break space between a symbol made of letters and the number ("CHF 105,000").
+    """
     pattern = locale.currency_formats["standard"].pattern
     if amount == amount.to_integral_value():
         pattern = pattern.replace(".00", "")
-    return format_currency(amount, currency, format=pattern, locale=locale, currency_digits=False)
+    grouped = abs(amount) >= 10 ** (2 + MINIMUM_GROUPING_DIGITS.get(str(locale), 1))
+    text = format_currency(
+        amount, currency, format=pattern, locale=locale, currency_digits=False, group_separator=grouped
+    )
+    symbol = get_currency_symbol(currency, locale)
+    if pattern.startswith("¤") and symbol[-1].isalpha() and text.startswith(symbol):
+        text = f"{symbol}\u00a0{text.removeprefix(symbol)}"
+    return text
 
 
 def current_locale():
@@ -24,9 +38,17 @@ def current_locale():
 
 
 @register.filter
-def ago(moment):
-    """How long ago `moment` was, in words of the active language: "3 days ago", "il y a 3 jours"."""
-    return format_timedelta(moment - timezone.now(), add_direction=True, locale=current_locale())
+def posted(moment):
+    """When a posting was published, by calendar day in the site's time zone: "Posted today", "Posted 3 days ago".
+
+    Counted in days between dates, not in 24-hour spans: a posting from last night was posted yesterday.
+    """
+    days = (timezone.localdate() - timezone.localdate(moment)).days
+    if days <= 0:
+        return _("Posted today")
+    if days == 1:
+        return _("Posted yesterday")
+    return ngettext("Posted %(days)s day ago", "Posted %(days)s days ago", days) % {"days": days}
 
 
 @register.simple_tag
@@ -103,3 +125,42 @@ def experience_range(posting):
             "high": high,
         }
     return ngettext("%(years)s+ year of experience", "%(years)s+ years of experience", low) % {"years": low}
+
+
+@register.simple_tag
+def results_heading(count, filterset):
+    """What the listing shows, as one translatable phrase: "12 jobs", "12 remote jobs in Germany matching “python”"."""
+    chosen = filterset.chosen_values("workplace", "country")
+    remote = chosen.get("workplace") == [Workplace.REMOTE]
+    countries = chosen.get("country", [])
+    place = dict(filterset.form.fields["country"].choices)[countries[0]] if len(countries) == 1 else ""
+    words = filterset.search_text
+    values = {"count": formats.number_format(count, force_grouping=True), "place": place, "words": words}
+    match (remote, bool(place), bool(words)):
+        case (False, False, False):
+            phrase = ngettext("%(count)s job", "%(count)s jobs", count)
+        case (True, False, False):
+            phrase = ngettext("%(count)s remote job", "%(count)s remote jobs", count)
+        case (False, True, False):
+            phrase = ngettext("%(count)s job in %(place)s", "%(count)s jobs in %(place)s", count)
+        case (True, True, False):
+            phrase = ngettext("%(count)s remote job in %(place)s", "%(count)s remote jobs in %(place)s", count)
+        case (False, False, True):
+            phrase = ngettext("%(count)s job matching “%(words)s”", "%(count)s jobs matching “%(words)s”", count)
+        case (True, False, True):
+            phrase = ngettext(
+                "%(count)s remote job matching “%(words)s”", "%(count)s remote jobs matching “%(words)s”", count
+            )
+        case (False, True, True):
+            phrase = ngettext(
+                "%(count)s job in %(place)s matching “%(words)s”",
+                "%(count)s jobs in %(place)s matching “%(words)s”",
+                count,
+            )
+        case _:
+            phrase = ngettext(
+                "%(count)s remote job in %(place)s matching “%(words)s”",
+                "%(count)s remote jobs in %(place)s matching “%(words)s”",
+                count,
+            )
+    return phrase % values

@@ -9,7 +9,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def switch_to(page, language_name):
-    page.locator("#language-switcher").get_by_role("button", name=language_name).click()
+    page.locator("#language-switcher").get_by_role("link", name=language_name).click()
 
 
 def test_switching_language_on_the_listing_keeps_the_filters_that_apply(live_server, page):

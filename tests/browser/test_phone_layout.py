@@ -1,0 +1,164 @@
+"""The listing and posting pages on phones and tablets, and what the visitor sees while and after filters load."""
+
+import pytest
+from playwright.sync_api import expect
+
+from jobs.models import CareerStep
+from tests.factories import PostingFactory, add_items
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def board():
+    PostingFactory(title="Berlin platform engineer", country="DE", workplace="onsite")
+    PostingFactory(title="Madrid data analyst", country="ES", workplace="hybrid")
+    posting = PostingFactory(
+        title="Remote support agent with a rather long title",
+        country="FR",
+        workplace="remote",
+        eligible_countries=["FR", "BE", "NL", "PT", "IT", "AT", "CH", "PL", "SE"],
+    )
+    add_items(posting, CareerStep, ("from", "Customer service representative in a busy contact centre"))
+    return posting
+
+
+def widest(page):
+    return page.evaluate("document.documentElement.scrollWidth")
+
+
+@pytest.mark.parametrize("width", [320, 360, 390])
+def test_nothing_is_wider_than_a_phone(live_server, browser, board, width):
+    context = browser.new_context(viewport={"width": width, "height": 800})
+    page = context.new_page()
+    for path in ["/en/", "/en/?workplace=remote&country=FR", board.get_absolute_url()]:
+        page.goto(f"{live_server.url}{path}")
+
+        assert widest(page) <= width, path
+    page.goto(f"{live_server.url}/en/")
+    page.get_by_role("button", name="Filters").click()
+    assert widest(page) <= width
+    context.close()
+
+
+def test_on_a_phone_the_filters_open_as_a_sheet_that_shows_the_count(live_server, browser, board):
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    page.goto(f"{live_server.url}/en/")
+    sheet = page.locator("#facet-sheet")
+    expect(sheet).to_be_hidden()
+
+    page.get_by_role("button", name="Filters").click()
+    page.get_by_label("Spain").check()
+
+    expect(sheet.get_by_role("button", name="Show 1 job")).to_be_visible()
+    sheet.get_by_role("button", name="Show 1 job").click()
+    expect(sheet).to_be_hidden()
+    expect(page.get_by_role("heading", name="1 job in Spain")).to_be_in_viewport()
+    expect(page.get_by_role("button", name="Filters (1)")).to_be_visible()
+    context.close()
+
+
+def test_the_posting_text_starts_on_a_phones_first_screen(live_server, browser, board):
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    page.goto(f"{live_server.url}{board.get_absolute_url()}")
+
+    expect(page.get_by_role("heading", name="The role")).to_be_in_viewport()
+    context.close()
+
+
+def test_the_filters_stay_usable_when_a_tablet_turns(live_server, browser, board):
+    context = browser.new_context(viewport={"width": 768, "height": 1024})
+    page = context.new_page()
+    page.goto(f"{live_server.url}/en/")
+    page.get_by_role("button", name="Filters").click()
+    expect(page.get_by_label("Spain")).to_be_visible()
+
+    page.set_viewport_size({"width": 1024, "height": 768})
+
+    expect(page.get_by_role("button", name="Filters")).to_be_hidden()
+    page.get_by_label("Spain").check()
+    expect(page.locator("#results .card__title")).to_have_text(["Madrid data analyst"])
+    context.close()
+
+
+def test_the_filters_are_open_from_the_start_on_a_wide_screen(live_server, page, board):
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(f"{live_server.url}/en/")
+
+    expect(page.get_by_label("Spain")).to_be_visible()
+    expect(page.get_by_role("button", name="Filters")).to_be_hidden()
+
+
+def test_the_live_region_announces_the_new_count(live_server, page, board):
+    page.goto(f"{live_server.url}/en/")
+    status = page.get_by_role("status")
+    status.evaluate("element => { element.dataset.kept = 'yes'; }")
+
+    page.get_by_label("Germany").check()
+
+    expect(status).to_have_text("1 job in Germany")
+    # The same element, so screen readers hear the change rather than a new region.
+    expect(page.locator("#results-status[data-kept='yes']")).to_have_count(1)
+    expect(page).to_have_title("1 job in Germany · Job board")
+
+
+def test_a_failed_request_says_so_keeps_the_form_and_url_consistent_and_can_be_retried(live_server, page, board):
+    page.goto(f"{live_server.url}/en/")
+    failing = True
+
+    def answer(route):
+        if failing and route.request.headers.get("hx-request"):
+            route.fulfill(status=500, body="Server error")
+        else:
+            route.continue_()
+
+    page.route("**/en/?*", answer)
+    page.get_by_label("Spain").check()
+
+    alert = page.get_by_role("alert")
+    expect(alert).to_contain_text("The results could not be updated")
+    expect(page).to_have_url(f"{live_server.url}/en/")
+    expect(page.get_by_label("Spain")).not_to_be_checked()
+    expect(page.locator("#results")).to_have_attribute("aria-busy", "false")
+
+    failing = False
+    alert.get_by_role("button", name="Try again").click()
+
+    expect(page.locator("#results .card__title")).to_have_text(["Madrid data analyst"])
+    expect(page).to_have_url(f"{live_server.url}/en/?country=ES")
+    expect(page.get_by_label("Spain")).to_be_checked()
+    expect(alert).to_be_hidden()
+
+
+def test_an_unreachable_server_shows_the_message_too(live_server, page, board):
+    page.goto(f"{live_server.url}/en/")
+    page.route("**/en/?*", lambda route: route.abort())
+
+    page.get_by_label("Germany").check()
+
+    expect(page.get_by_role("alert")).to_contain_text("The results could not be updated")
+    expect(page.locator("#results .card__title")).to_have_count(3)
+
+
+def test_focus_goes_to_the_result_heading_when_a_removed_chip_takes_it_away(live_server, page, board):
+    page.goto(f"{live_server.url}/en/?country=ES")
+
+    page.get_by_role("link", name="Country: Spain").focus()
+    page.keyboard.press("Enter")
+
+    expect(page.locator("#results .card__title")).to_have_count(3)
+    expect(page.get_by_role("heading", name="3 jobs")).to_be_focused()
+
+
+def test_the_skip_link_leads_to_the_first_job_in_two_presses(live_server, page, board):
+    page.goto(f"{live_server.url}/en/")
+
+    page.keyboard.press("Tab")
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("link", name="Skip to results")).to_be_focused()
+    page.keyboard.press("Enter")
+    page.keyboard.press("Tab")
+
+    expect(page.locator("#results .card__title a").first).to_be_focused()
