@@ -2,6 +2,7 @@
 
 import time
 from unittest import mock
+from urllib.parse import urlencode
 
 import pytest
 from django.core import mail
@@ -49,8 +50,8 @@ def test_the_language_switcher_of_the_subscription_page_keeps_the_filters_that_a
 
     page = client.get("/en/alerts/?workplace=remote&company=acme")
 
-    assert 'name="next" value="/fr/alerts/?workplace=remote"' in page.text
-    assert 'name="next" value="/de/alerts/?workplace=remote"' in page.text
+    for code in ("fr", "de"):
+        assert f'href="/i18n/use/{code}/?{urlencode({"next": f"/{code}/alerts/?workplace=remote"})}"' in page.text
 
 
 def test_the_subscription_page_reports_and_leaves_out_malformed_filters(client):
