@@ -164,13 +164,11 @@ class AbsentFacet(ManyFacet):
         return ~super().condition(values, now)
 
     def counting(self, others):
-        [(having, params)] = super().counting(others)
-        having = having.replace("COUNT(*)", f"(SELECT COUNT(*) FROM matched m WHERE {others}) - COUNT(*)", 1)
-        # With the value of no matching posting, the count is all of them.
-        return [(having, params), (f"SELECT %s, NULL, COUNT(*) FROM matched m WHERE {others}", [self.name])]
+        """The postings that have each value, and all of them (as `without`): option_count subtracts."""
+        return [*super().counting(others), (f"SELECT %s, NULL, COUNT(*) FROM matched m WHERE {others}", [self.name])]
 
     def option_count(self, counts, value):
-        return counts.options[self.name].get(value, counts.without[self.name])
+        return counts.without[self.name] - counts.options[self.name].get(value, 0)
 
 
 def posted_within(days):
