@@ -58,9 +58,6 @@ class FilteredCheckboxes(forms.CheckboxSelectMultiple):
         js = ["jobs/admin/filtered_checkboxes.js"]
         css = {"all": ["jobs/admin/filtered_checkboxes.css"]}
 
-    def __init__(self, attrs=None, choices=()):
-        super().__init__({"class": "filtered-checkboxes__choices", **(attrs or {})}, choices)
-
     def optgroups(self, name, value, attrs=None):
         groups = super().optgroups(name, value, attrs)
         return sorted(groups, key=lambda group: not any(option["selected"] for option in group[1]))
