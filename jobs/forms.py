@@ -48,8 +48,9 @@ class CleanModelForm(CleanInput, forms.ModelForm):
 class FilteredCheckboxes(forms.CheckboxSelectMultiple):
     """Checkboxes in a box that scrolls, the chosen ones first, with a filter box above them (with JavaScript).
 
-    For the admin's many-choice fields instead of its autocomplete and filter_horizontal widgets: with those,
-    nothing can be chosen without JavaScript, and axe finds controls without a name or with a prohibited one.
+    For the admin's many-choice fields instead of its autocomplete widget, with which nothing can be chosen without
+    JavaScript, and its filter_horizontal one, a Ctrl-click list without it; in both, axe finds controls without
+    a name or with a prohibited one.
     """
 
     template_name = "jobs/widgets/filtered_checkboxes.html"
