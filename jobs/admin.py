@@ -9,7 +9,6 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.utils import quote, unquote
 from django.contrib.admin.views.main import ChangeList
-from django.contrib.admin.widgets import FilteredSelectMultiple
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.core.exceptions import EmptyResultSet, ObjectDoesNotExist, PermissionDenied, ValidationError
@@ -36,7 +35,7 @@ from reversion.models import Version
 
 from jobs import statistics
 from jobs.exchange import export_json
-from jobs.forms import CleanModelForm, ItemFormSet, PostingForm, TranslationForm
+from jobs.forms import CleanModelForm, FilteredCheckboxes, ItemFormSet, PostingForm, TranslationForm
 from jobs.history import record, revert_posting
 from jobs.models import (
     Benefit,
@@ -449,7 +448,6 @@ class PostingAdmin(VersionAdmin):
     show_full_result_count = False
     paginator = EstimatedCountPaginator
     change_list_template = "admin/jobs/posting/change_list.html"
-    autocomplete_fields = ["company", "tags"]
     prepopulated_fields = {"slug": ["title"]}
     readonly_fields = ["readiness", "lifecycle_display", "preview", "created_at", "updated_at", "statistics_panel"]
     actions = [
@@ -589,8 +587,8 @@ class PostingAdmin(VersionAdmin):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
-        if db_field.name == "eligible_countries":
-            kwargs["widget"] = FilteredSelectMultiple(db_field.verbose_name, is_stacked=False)
+        if db_field.name in {"eligible_countries", "tags"}:
+            kwargs["widget"] = FilteredCheckboxes
         if db_field.name in {"summary", "description"}:
             kwargs["help_text"] = (
                 format_lazy("{} {}", db_field.help_text, MARKUP_HELP) if db_field.help_text else MARKUP_HELP

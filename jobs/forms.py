@@ -1,4 +1,5 @@
-"""Forms: text input made clean, and the HR admin's posting form that refuses lost updates, ordered item formsets."""
+"""Forms: text input made clean, the HR admin's posting form that refuses lost updates, ordered item formsets, and a
+list of checkboxes to choose from many."""
 
 from django import forms
 from django.conf import settings
@@ -42,6 +43,25 @@ class CleanForm(CleanInput, forms.Form):
 
 class CleanModelForm(CleanInput, forms.ModelForm):
     """A model form whose text is made clean: the base of every admin form that takes text."""
+
+
+class FilteredCheckboxes(forms.CheckboxSelectMultiple):
+    """Checkboxes in a box that scrolls, the chosen ones first, with a filter box above them (with JavaScript).
+
+    For the admin's many-choice fields instead of its autocomplete widget, with which nothing can be chosen without
+    JavaScript, and its filter_horizontal one, a Ctrl-click list without it; in both, axe finds controls without
+    a name or with a prohibited one.
+    """
+
+    template_name = "jobs/widgets/filtered_checkboxes.html"
+
+    class Media:
+        js = ["jobs/admin/filtered_checkboxes.js"]
+        css = {"all": ["jobs/admin/filtered_checkboxes.css"]}
+
+    def optgroups(self, name, value, attrs=None):
+        groups = super().optgroups(name, value, attrs)
+        return sorted(groups, key=lambda group: not any(option["selected"] for option in group[1]))
 
 
 class PostingForm(CleanModelForm):

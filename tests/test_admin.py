@@ -147,6 +147,19 @@ def test_the_admin_says_that_a_fully_remote_role_needs_no_office(admin_client):
     assert "A fully remote role needs no office" in response.text
 
 
+def test_the_chosen_countries_and_tags_are_listed_first_as_checked_boxes(admin_client):
+    tags = [TagFactory(name=name, slug=name.lower()) for name in ["Go", "Python", "Rust"]]
+    posting = PostingFactory(workplace="remote", country="", eligible_countries=["PT", "FR"], tags=[tags[2]])
+
+    page = admin_client.get(reverse("admin:jobs_posting_change", args=[posting.pk])).text
+
+    def boxes(name):
+        return re.findall(rf'<input type="checkbox" name="{name}" value="(\w+)"[^>]*?( checked)?>', page)
+
+    assert boxes("eligible_countries")[:3] == [("FR", " checked"), ("PT", " checked"), ("AF", "")]
+    assert boxes("tags") == [(str(tags[2].pk), " checked"), (str(tags[0].pk), ""), (str(tags[1].pk), "")]
+
+
 def test_admin_rejects_a_salary_without_currency(admin_client):
     company = CompanyFactory()
     data = {

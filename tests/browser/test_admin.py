@@ -1,8 +1,8 @@
 import pytest
 from playwright.sync_api import expect
 
-from jobs.models import Lifecycle, Posting
-from tests.factories import CompanyFactory, HREditorFactory
+from jobs.models import Lifecycle, Posting, Tag
+from tests.factories import CompanyFactory, HREditorFactory, TagFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -81,3 +81,31 @@ def test_an_hr_editor_writes_reorders_and_publishes_a_posting(live_server, page)
     page.goto(f"{live_server.url}/fr/")
     expect(page.get_by_text("Site reliability engineer")).to_have_count(0)
     assert not [error for error in errors if "Content Security Policy" in error]
+
+
+def test_tags_are_filtered_by_what_is_typed_and_a_new_one_added_in_the_popup_is_chosen(live_server, page):
+    company = CompanyFactory(name="Acme")
+    TagFactory(name="Python", slug="python")
+    TagFactory(name="Go", slug="go")
+    HREditorFactory(username="alice", raw_password=PASSWORD, companies=[company])
+    page.goto(f"{live_server.url}/admin/jobs/posting/add/")
+    page.get_by_label("Username").fill("alice")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+
+    tags = page.locator(".field-tags")
+    tags.get_by_label("Show only the choices containing").fill("pyt")
+    expect(tags.get_by_role("checkbox", name="Python")).to_be_visible()
+    expect(tags.get_by_role("checkbox", name="Go")).to_be_hidden()
+    tags.get_by_role("checkbox", name="Python").check()
+    with page.expect_popup() as popup_info:
+        tags.locator("#add_id_tags").click()
+    popup = popup_info.value
+    popup.locator("#id_name").fill("Kotlin")
+    popup.get_by_role("button", name="Save", exact=True).click()
+
+    expect(tags.get_by_role("checkbox", name="Kotlin")).to_be_checked()
+    assert tags.locator("input:checked").evaluate_all("inputs => inputs.map(input => input.value)") == [
+        str(Tag.objects.get(slug="kotlin").pk),
+        str(Tag.objects.get(slug="python").pk),
+    ]
