@@ -82,3 +82,29 @@ def test_a_long_e_mail_address_wraps_inside_its_apply_button(live_server, browse
         assert section["x"] <= box["x"] and box["x"] + box["width"] <= section["x"] + section["width"]
         assert box["x"] + box["width"] <= viewport["width"]
     context.close()
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_a_printed_posting_is_black_on_white_without_the_site_and_says_where_to_apply(live_server, browser, scheme):
+    posting = PostingFactory(apply_email="jobs@example.com", description="Read [our blog](https://blog.example/).")
+    context = browser.new_context(color_scheme=scheme)
+    page = context.new_page()
+    page.emulate_media(media="print")
+    page.goto(f"{live_server.url}{posting.get_absolute_url()}")
+
+    for chrome in [".site-header", ".site-footer", ".back", ".apply--end"]:
+        expect(page.locator(chrome)).to_be_hidden()
+    apply = page.locator(".posting__aside .apply")
+    expect(apply).to_be_visible()
+    expect(apply).to_contain_text("Apply by e-mail (jobs@example.com)")
+    after = "element => getComputedStyle(element, '::after').content"
+    assert (
+        apply.get_by_role("link", name="Apply on the company's site").evaluate(after)
+        == '" (https://example.com/apply)"'
+    )
+    assert page.get_by_role("link", name="our blog").evaluate(after) == '" (https://blog.example/)"'
+    body = page.locator("body").evaluate(
+        "element => [getComputedStyle(element).color, getComputedStyle(element).backgroundColor]"
+    )
+    assert body == ["rgb(0, 0, 0)", "rgb(255, 255, 255)"]
+    context.close()

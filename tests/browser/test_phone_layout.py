@@ -3,7 +3,7 @@
 import pytest
 from playwright.sync_api import expect
 
-from jobs.models import CareerStep
+from jobs.models import CareerStep, Office, WorkingLanguage
 from tests.factories import PostingFactory, add_items
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -59,12 +59,70 @@ def test_on_a_phone_the_filters_open_as_a_sheet_that_shows_the_count(live_server
     context.close()
 
 
-def test_the_posting_text_starts_on_a_phones_first_screen(live_server, browser, board):
-    context = browser.new_context(viewport={"width": 390, "height": 844})
-    page = context.new_page()
-    page.goto(f"{live_server.url}{board.get_absolute_url()}")
+@pytest.fixture
+def rich_postings():
+    """The same job in English and German with everything a posting's header could hold, and a long title."""
+    english = PostingFactory(
+        title="Senior site reliability engineer, payments platform (Kubernetes)",
+        city="Rotterdam",
+        country="NL",
+        salary_currency="CHF",
+        salary_min=105000,
+        salary_max=125000,
+        experience_years=5,
+        experience_years_max=10,
+        visa_sponsorship=True,
+        relocation=True,
+        bonus_percent=15,
+        equity=True,
+        allowances=2400,
+        collective_agreement="TV-L E13",
+    )
+    german = PostingFactory(
+        language="de",
+        title="Senior Site Reliability Engineer (m/w/d) – Zahlungsplattform (Kubernetes)",
+        translation_group=english.translation_group,
+        **{field: getattr(english, field) for field in ["company", "city", "country", "salary_currency"]},
+        salary_min=105000,
+        salary_max=125000,
+        experience_years=5,
+        experience_years_max=10,
+        visa_sponsorship=True,
+        relocation=True,
+        bonus_percent=15,
+        equity=True,
+        allowances=2400,
+        collective_agreement="TV-L E13",
+    )
+    places = [("Berlin", "DE"), ("Amsterdam", "NL"), ("Barcelona", "ES"), ("Lisbon", "PT"), ("Vienna", "AT")]
+    for posting in [english, german]:
+        Office.objects.bulk_create(Office(posting=posting, city=city, country=country) for city, country in places)
+        posting.sync_work_countries()
+        WorkingLanguage.objects.bulk_create(
+            WorkingLanguage(posting=posting, language=language, level=level)
+            for language, level in [("en", "C1"), ("de", "B2"), ("nl", "B1")]
+        )
+    return {"en": english, "de": german}
 
-    expect(page.get_by_role("heading", name="The role")).to_be_in_viewport()
+
+@pytest.mark.parametrize("viewport", [{"width": 390, "height": 844}, {"width": 360, "height": 740}])
+@pytest.mark.parametrize("language", ["en", "de"])
+def test_the_posting_text_starts_on_a_phones_first_screen(live_server, browser, rich_postings, viewport, language):
+    context = browser.new_context(viewport=viewport)
+    page = context.new_page()
+    page.goto(f"{live_server.url}{rich_postings[language].get_absolute_url()}")
+
+    summary = page.locator(".lead").bounding_box()
+    # Its first line is above the apply bar at the bottom of the screen, so it can be read there.
+    assert summary["y"] + 28 < page.locator(".apply--end").bounding_box()["y"]
+    assert widest(page) <= viewport["width"]
+    # The rest of the facts come after the posting's text, none left out.
+    details = page.locator(
+        "section", has=page.get_by_role("heading", name="Job details" if language == "en" else "Details zur Stelle")
+    )
+    expect(details.get_by_role("listitem")).to_have_count(10)
+    assert details.bounding_box()["y"] > summary["y"]
+    expect(page.locator(".posting__aside")).to_contain_text("Vienna")
     context.close()
 
 
