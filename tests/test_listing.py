@@ -336,6 +336,7 @@ query_values = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=
 params = st.sampled_from(
     [
         "q",
+        "location",
         "country",
         "workplace",
         "employment",
