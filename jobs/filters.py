@@ -13,7 +13,7 @@ from django.core.validators import slug_re
 from django.db import connections, models
 from django.db.models import BooleanField, CharField, Count, Exists, ExpressionWrapper, F, OuterRef, Q, Value
 from django.http import QueryDict
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
@@ -25,6 +25,7 @@ from jobs.models import (
     Company,
     EmploymentType,
     ExchangeRate,
+    Office,
     Posting,
     SalaryPeriod,
     Seniority,
@@ -39,6 +40,7 @@ from jobs.search import fold
 from jobs.templatetags.postings import current_locale, money
 
 MAX_QUERY_LENGTH = 200
+MAX_LOCATION_LENGTH = 100
 # Above this, a salary floor is no salary in any currency the rates table converts (and the yearly amount in euros
 # stays far inside PostgreSQL's bigint, even per hour).
 MAX_SALARY_FLOOR = Decimal(10) ** 11
@@ -258,6 +260,9 @@ class PostingFilter(django_filters.FilterSet):
     MAX_SALARY_FLOOR = MAX_SALARY_FLOOR
 
     q = django_filters.CharFilter(label=_("Keywords"), method="filter_text", max_length=MAX_QUERY_LENGTH, strip=True)
+    location = django_filters.CharFilter(
+        label=_("Location"), method="filter_location", max_length=MAX_LOCATION_LENGTH, strip=True
+    )
     country = django_filters.MultipleChoiceFilter(label=_("Country"), method="filter_facet")
     workplace = django_filters.MultipleChoiceFilter(
         label=_("Workplace"), choices=Workplace.choices, method="filter_facet"
@@ -429,6 +434,29 @@ class PostingFilter(django_filters.FilterSet):
     def filter_text(self, postings, name, value):
         return postings.search(value, self.language)
 
+    @functools.cached_property
+    def office_cities(self):
+        """The cities of the filterset's postings' offices (cached per language for the default queryset)."""
+        return self.cached(lambda: office_cities(self.queryset), "cities", self.language)
+
+    def places(self):
+        """What the location field suggests: the countries that the postings can be done from, by name, and the
+        cities of their offices, alphabetically."""
+        names = {countries.name(code) for code in self.unfiltered_counts.options["country"]}
+        return sorted(names | set(self.office_cities), key=fold)
+
+    @functools.cached_property
+    def place(self):
+        """The Location that the visitor's valid location text names, or None."""
+        text = self.valid_data.get("location")
+        if not text:
+            return None
+        key = fold(text)
+        return Location(text, [city for city in self.office_cities if fold(city) == key], countries_named(text))
+
+    def filter_location(self, postings, name, value):
+        return postings.filter(self.place.condition())
+
     def filter_facet(self, postings, name, value):
         return postings.filter(FACETS[name].condition([value] if isinstance(value, str) else value, self.now))
 
@@ -476,6 +504,61 @@ class PostingFilter(django_filters.FilterSet):
     def sort_after_filtering(self, postings, name, value):
         """The order is no filter: filter_queryset applies it, the default one included."""
         return postings
+
+
+@dataclass(frozen=True)
+class Location:
+    """What a location typed into the search bar names: the offices' cities spelt so, and the countries so named."""
+
+    text: str
+    cities: list
+    countries: set
+
+    @property
+    def name(self):
+        """The place as the listing names it: the city as HR spell it, else the country in the page's language, else
+        the text as typed."""
+        if self.cities:
+            return self.cities[0]
+        if len(self.countries) == 1:
+            return countries.name(next(iter(self.countries)))
+        return self.text
+
+    def condition(self):
+        """Postings with an office (main or other) in one of the cities, or that can be done from one of the
+        countries; a place that names neither matches nothing."""
+        parts = []
+        if self.cities:
+            offices = Office.objects.filter(posting=OuterRef("pk"), city__in=self.cities)
+            parts += [Q(city__in=self.cities), Q(Exists(offices))]
+        if self.countries:
+            parts.append(Q(Exists(WorkCountry.objects.filter(posting=OuterRef("pk"), country__in=self.countries))))
+        return reduce(or_, parts) if parts else Q(Value(False, output_field=BooleanField()))
+
+
+@functools.cache
+def country_names(language):
+    """{folded country name in `language`: ISO code} of every country."""
+    with translation.override(language):
+        return {fold(name): code for code, name in countries}
+
+
+def countries_named(text):
+    """The countries that `text` names: by ISO 3166-1 code (alpha-2 or alpha-3), or by name in any of the site's
+    languages (so that a location keeps its meaning through the language switcher), letter case and accents aside."""
+    key = fold(text)
+    named = {names[key] for code, _name in settings.LANGUAGES if key in (names := country_names(code))}
+    if text.isalpha() and len(text) in (2, 3) and (code := countries.alpha2(text)):
+        named.add(code)
+    return named
+
+
+def office_cities(postings):
+    """The cities of the postings' offices, the main one and the others, each spelling once, alphabetically."""
+    main = postings.exclude(city="").order_by().values_list("city")
+    others = Office.objects.filter(posting__in=postings).exclude(city="").order_by().values_list("city")
+    # The union unordered too: it would otherwise be ordered as postings are, by columns it does not select.
+    return sorted({city for (city,) in main.union(others).order_by()}, key=fold)
 
 
 def slugs(values):
@@ -563,6 +646,9 @@ def active_filters(query, filterset):
         chosen.append(
             {"name": "q", "label": filterset.form.fields["q"].label, "value": text, "url": without(query, "q")}
         )
+    if place := filterset.place:
+        label, url = filterset.form.fields["location"].label, without(query, "location")
+        chosen.append({"name": "location", "label": label, "value": place.name, "url": url})
     if floor := filterset.salary_floor:
         amount, currency, period = floor
         value = f"{money(amount, currency, current_locale())} {SalaryPeriod(period).label}"
@@ -571,7 +657,7 @@ def active_filters(query, filterset):
             {"name": "salary_min", "label": filterset.form.fields["salary_min"].label, "value": value, "url": url}
         )
     choice_parameters = [
-        name for name in filterset.filters if name not in {"q", "sort", "salary_min", *SALARY_FLOOR_UNITS}
+        name for name in filterset.filters if name not in {"q", "location", "sort", "salary_min", *SALARY_FLOOR_UNITS}
     ]
     for name, values in filterset.chosen_values(*choice_parameters).items():
         field = filterset.form.fields[name]

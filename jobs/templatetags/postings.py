@@ -129,11 +129,19 @@ def experience_range(posting):
 
 @register.simple_tag
 def results_heading(count, filterset):
-    """What the listing shows, as one translatable phrase: "12 jobs", "12 remote jobs in Germany matching “python”"."""
+    """What the listing shows, as one translatable phrase: "12 jobs", "12 remote jobs in Germany matching “python”".
+
+    The place is the location typed, else the one country chosen.
+    """
     chosen = filterset.chosen_values("workplace", "country")
     remote = chosen.get("workplace") == [Workplace.REMOTE]
     countries = chosen.get("country", [])
-    place = dict(filterset.form.fields["country"].choices)[countries[0]] if len(countries) == 1 else ""
+    if filterset.place:
+        place = filterset.place.name
+    elif len(countries) == 1:
+        place = dict(filterset.form.fields["country"].choices)[countries[0]]
+    else:
+        place = ""
     words = filterset.search_text
     values = {"count": formats.number_format(count, force_grouping=True), "place": place, "words": words}
     match (remote, bool(place), bool(words)):

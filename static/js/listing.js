@@ -65,6 +65,13 @@ document.addEventListener("click", (event) => {
   }
 });
 
+// A place picked from the location field's suggestions applies at once; a typed one on Enter or leaving the field.
+document.addEventListener("input", (event) => {
+  if (event.target.id === "id_location" && event.inputType === "insertReplacementText") {
+    htmx.trigger("#filters", "submit");
+  }
+});
+
 document.addEventListener("htmx:beforeRequest", (event) => {
   if (updatesResults(event)) {
     document.getElementById("results").setAttribute("aria-busy", "true");

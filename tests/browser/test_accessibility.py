@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
+from jobs.filters import MAX_LOCATION_LENGTH
 from tests.factories import HREditorFactory, PostingFactory, TagFactory, UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -48,8 +49,9 @@ def public_pages(postings, code):
     live, closed = postings
     return {
         "listing": f"/{code}/",
-        "filtered listing": f"/{code}/?workplace=remote&country=DE&tag=backend&q=engineer",
-        "empty listing": f"/{code}/?country=JP",
+        "filtered listing": f"/{code}/?workplace=remote&country=DE&tag=backend&q=engineer&location=DE",
+        # The location too long: reported on the search bar.
+        "empty listing": f"/{code}/?country=JP&location={'x' * (MAX_LOCATION_LENGTH + 1)}",
         "posting": live[code].get_absolute_url(),
         "closed posting": closed[code].get_absolute_url(),
         "404": f"/{code}/jobs/no-such-job/",

@@ -82,6 +82,39 @@ def test_a_search_keeps_the_default_order_until_the_visitor_picks_another(live_s
     expect(page.get_by_label("Sort by")).to_have_value("newest")
 
 
+def test_a_location_updates_the_results_and_its_chip_clears_the_field(live_server, page, board):
+    page.goto(f"{live_server.url}/en/")
+    mark_document(page)
+
+    page.get_by_label("Location", exact=True).fill("spain")
+    page.get_by_label("Location", exact=True).press("Enter")
+
+    expect(results(page)).to_have_text(["Madrid data analyst"])
+    expect(page).to_have_url(f"{live_server.url}/en/?location=spain")
+    expect(page).to_have_title("1 job in Spain · Job board")
+    expect_same_document(page)
+
+    page.get_by_role("link", name="Location: Spain").click()
+
+    expect(results(page)).to_have_count(3)
+    expect(page).to_have_url(f"{live_server.url}/en/?")
+    expect(page.get_by_label("Location", exact=True)).to_have_value("")
+
+
+def test_a_place_picked_from_the_suggestions_applies_at_once(live_server, page, board):
+    page.goto(f"{live_server.url}/en/")
+    expect(page.locator("#places option")).to_have_count(5)  # Belgium, Berlin (every office), France, Germany, Spain
+
+    # What a browser sends when a suggestion is picked: the whole value replaced at once.
+    page.get_by_label("Location", exact=True).evaluate(
+        "field => { field.value = 'Germany';"
+        " field.dispatchEvent(new InputEvent('input', {bubbles: true, inputType: 'insertReplacementText'})); }"
+    )
+
+    expect(results(page)).to_have_text(["Berlin platform engineer"])
+    expect(page).to_have_url(f"{live_server.url}/en/?location=Germany")
+
+
 def test_the_form_filters_with_javascript_off(live_server, browser, board):
     context = browser.new_context(java_script_enabled=False)
     page = context.new_page()
@@ -92,4 +125,9 @@ def test_the_form_filters_with_javascript_off(live_server, browser, board):
 
     expect(page).to_have_url(re.compile(r"workplace=remote"))
     expect(results(page)).to_have_text(["Remote support agent"])
+    page.get_by_label("Location", exact=True).fill("belgium")
+    page.get_by_role("button", name="Search").click()
+
+    expect(page).to_have_url(re.compile(r"location=belgium"))
+    expect(page.get_by_role("heading", name="1 remote job in Belgium")).to_be_visible()
     context.close()

@@ -3,6 +3,7 @@
 import pytest
 from playwright.sync_api import expect
 
+from jobs.filters import MAX_LOCATION_LENGTH
 from jobs.models import CareerStep, Office, WorkingLanguage
 from tests.factories import PostingFactory, add_items
 
@@ -31,7 +32,14 @@ def widest(page):
 def test_nothing_is_wider_than_a_phone(live_server, browser, board, width):
     context = browser.new_context(viewport={"width": width, "height": 800})
     page = context.new_page()
-    for path in ["/en/", "/en/?workplace=remote&country=FR", board.get_absolute_url()]:
+    paths = [
+        "/en/",
+        "/en/?workplace=remote&country=FR",
+        "/en/?q=engineer&location=Germany",
+        f"/en/?location={'x' * (MAX_LOCATION_LENGTH + 1)}",  # reported on the search bar
+        board.get_absolute_url(),
+    ]
+    for path in paths:
         page.goto(f"{live_server.url}{path}")
 
         assert widest(page) <= width, path
