@@ -1,4 +1,5 @@
 import functools
+import json
 import uuid
 from datetime import timedelta
 from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
@@ -360,10 +361,10 @@ class PostingQuerySet(models.QuerySet):
         return updated
 
     def for_listing(self):
-        """What a listing card shows, in a fixed number of queries; anything else fails loudly."""
+        """What a listing card shows but its tags, offices and working languages (Posting.load_details reads them);
+        anything else fails loudly."""
         return (
             self.select_related("company")
-            .prefetch_related("tags", *DETAIL_RELATIONS)
             .defer("description", "search_document", "search_vector")
             .fetch_mode(models.FETCH_RAISE)
         )
@@ -804,6 +805,47 @@ class Posting(models.Model):
         cache = self.__dict__.setdefault("_prefetched_objects_cache", {})
         for related, rows in items.items():
             cache[related] = sorted(rows, key=lambda item: (item.position, item.pk))
+
+    @staticmethod
+    def load_details(postings):
+        """Read the tags, other offices and working languages of `postings` in one query, as
+        prefetch_related("tags", *DETAIL_RELATIONS) would have prefetched them."""
+        keys = [posting.pk for posting in postings]
+        text = models.CharField()
+        tags = Posting.tags.through.objects.filter(posting__in=keys).values_list(
+            Value("tags", text), "posting", "tag", "tag__slug", "tag__name", Cast("tag__translated_names", text)
+        )
+        offices = Office.objects.filter(posting__in=keys).values_list(
+            Value("other_offices", text), "posting", "id", "city", "country", Value(None, text)
+        )
+        languages = WorkingLanguage.objects.filter(posting__in=keys).values_list(
+            Value("working_languages", text), "posting", "id", "language", "level", Value(None, text)
+        )
+        rows = {posting.pk: {"tags": [], **{related: [] for related in DETAIL_RELATIONS}} for posting in postings}
+        if keys:
+            for related, posting, key, first, second, third in tags.order_by().union(
+                offices.order_by(), languages.order_by(), all=True
+            ):
+                rows[posting][related].append((key, first, second, third))
+        for posting in postings:
+            found = rows[posting.pk]
+            # Where prefetch_related() keeps what it read, so that posting.tags.all() and the like read it.
+            cache = posting.__dict__.setdefault("_prefetched_objects_cache", {})
+            cache["tags"] = sorted(
+                (
+                    Tag(id=key, slug=slug, name=name, translated_names=json.loads(names))
+                    for key, slug, name, names in found["tags"]
+                ),
+                key=lambda tag: tag.slug,
+            )
+            cache["other_offices"] = [
+                Office(id=key, posting=posting, city=city, country=country)
+                for key, city, country, _none in sorted(found["other_offices"])
+            ]
+            cache["working_languages"] = [
+                WorkingLanguage(id=key, posting=posting, language=language, level=level)
+                for key, language, level, _none in sorted(found["working_languages"])
+            ]
 
     def translations(self):
         """The same job's live postings in other languages."""

@@ -25,7 +25,7 @@ from jobs.filters import (
     loosening,
 )
 from jobs.languages import hreflang_links, listing_url, listing_urls, with_listing_fallback
-from jobs.models import DETAIL_RELATIONS, Company, Posting
+from jobs.models import Company, Posting
 from jobs.permissions import can_preview
 
 PAGE_SIZE = 20
@@ -128,14 +128,19 @@ class CountedPaginator(Paginator):
         return self._get_page(self.cached(lambda: self.postings(number), number), number, self)
 
     def postings(self, number):
+        postings = list(self.read(number))
+        Posting.load_details(postings)
+        return postings
+
+    def read(self, number):
         if self.count <= self.per_page:
-            return list(self.object_list.for_listing())
+            return self.object_list.for_listing()
         start = (number - 1) * self.per_page
         keys = list(self.object_list.values_list("pk", flat=True)[start : start + self.per_page])
         in_order = Case(
             *(When(pk=key, then=Value(index)) for index, key in enumerate(keys)), output_field=IntegerField()
         )
-        return list(self.object_list.model.objects.filter(pk__in=keys).for_listing().order_by(in_order))
+        return self.object_list.model.objects.filter(pk__in=keys).for_listing().order_by(in_order)
 
 
 def listing_page(filterset, count, number):
@@ -170,7 +175,7 @@ def posting_detail(request, slug):
         return HttpResponseRedirect(posting.get_absolute_url())
     posting.load_sections()
     translations, similar = list(posting.translations()), list(posting.similar())
-    prefetch_related_objects([posting, *translations, *similar], "tags", *DETAIL_RELATIONS)
+    Posting.load_details([posting, *translations, *similar])
     prefetch_related_objects([posting], "company__descriptions")
     versions = {other.language: other.get_absolute_url() for other in [posting, *translations]}
     listing = came_from(request.GET)
