@@ -30,6 +30,7 @@ from jobs.models import (
     CatalogueVersion,
     Company,
     CompanyDescription,
+    ExchangeRate,
     Office,
     Posting,
     Requirement,
@@ -37,6 +38,7 @@ from jobs.models import (
     Status,
     Tag,
     WorkingLanguage,
+    rates_table,
 )
 
 CACHE_SECONDS = 15 * 60
@@ -68,6 +70,8 @@ def first_after(field, moment, **conditions):
 class State:
     version: int | None  # None in a database without the version row (emptied by hand): nothing is cached then
     boundary: datetime | None  # when the live set or a "posted within" window next changes by the clock
+    # ExchangeRate.objects.table(), read with the version: every listing shows the rates, and a refresh bumps it.
+    exchange_table: tuple | None = None
 
     def key(self, *parts):
         """A cache key for a result that depends on this state and on `parts` (JSON-serialisable)."""
@@ -114,16 +118,18 @@ def rendered(response):
 
 
 def current(now=None):
-    """The catalogue's state at `now`, in one query."""
+    """The catalogue's state at `now`, with the exchange rates, in one query."""
     now = now or timezone.now()
     moments = {
         "publishing": first_after("published_at", now),
         "expiring": first_after("valid_through", now, status=Status.PUBLISHED),
         **{f"leaving_{days}": first_after("published_at", now - timedelta(days=days)) for days in POSTED_WINDOWS},
     }
-    row = CatalogueVersion.objects.filter(pk=1).values("number", **moments).first()
+    rates = Subquery(ExchangeRate.objects.summary())
+    row = CatalogueVersion.objects.filter(pk=1).values("number", rates=rates, **moments).first()
     if row is None:
         return State(None, None)
     upcoming = [row["publishing"], row["expiring"]]
     upcoming += [row[f"leaving_{days}"] + timedelta(days=days) for days in POSTED_WINDOWS if row[f"leaving_{days}"]]
-    return State(row["number"], min((moment for moment in upcoming if moment), default=None))
+    boundary = min((moment for moment in upcoming if moment), default=None)
+    return State(row["number"], boundary, rates_table(row["rates"]))

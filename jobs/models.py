@@ -1,7 +1,7 @@
 import functools
 import json
 import uuid
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
 
 import reversion
@@ -12,9 +12,9 @@ from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
-from django.db.models import Case, Exists, F, FloatField, OuterRef, Q, Subquery, Value, When
+from django.db.models import Case, Exists, F, FloatField, OuterRef, Q, StringAgg, Subquery, Value, When
 from django.db.models.fields.json import KT
-from django.db.models.functions import Cast, Coalesce, NullIf, Round
+from django.db.models.functions import Cast, Coalesce, Concat, NullIf, Round
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.text import slugify
@@ -138,13 +138,29 @@ BASE_CURRENCY = "EUR"
 class ExchangeRateQuerySet(models.QuerySet):
     def table(self):
         """({currency: units of it per euro}, the base currency included; the rates' date, None if there are none)."""
-        rows = list(self.values_list("currency", "rate", "date"))
-        rates = {BASE_CURRENCY: Decimal(1), **{currency: rate for currency, rate, _date in rows}}
-        return rates, max((date for _currency, _rate, date in rows), default=None)
+        return rates_table(self.summary().get()["table"])
+
+    def summary(self):
+        """One row whose "table" is the rates as one text, "currency rate date" items joined by commas, that
+        rates_table() reads: a subquery that another query can select beside its own values (jobs.catalogue reads
+        the rates with the catalogue's state)."""
+        text = models.CharField()
+        item = Concat("currency", Value(" "), Cast("rate", text), Value(" "), Cast("date", text), output_field=text)
+        whole = self.order_by().annotate(whole=Value(1)).values("whole")  # grouped by a constant: one row
+        return whole.annotate(table=StringAgg(item, Value(","))).values("table")
 
     def rates(self):
         """{currency: units of it per euro}, the base currency included."""
         return self.table()[0]
+
+
+def rates_table(summary):
+    """ExchangeRateQuerySet.table() of the text of ExchangeRateQuerySet.summary() (None for no rates)."""
+    rows = [row.split(" ") for row in summary.split(",")] if summary else []
+    places = Decimal(10) ** -ExchangeRate._meta.get_field("rate").decimal_places
+    rows.sort()  # in no order otherwise: SQLite before 3.44 cannot order an aggregate
+    rates = {BASE_CURRENCY: Decimal(1), **{currency: Decimal(rate).quantize(places) for currency, rate, _date in rows}}
+    return rates, max((date.fromisoformat(day) for _currency, _rate, day in rows), default=None)
 
 
 class ExchangeRate(models.Model):
