@@ -247,6 +247,12 @@ class Company(models.Model):
         """The company's description written in `language`, or None."""
         return next((entry for entry in self.descriptions.all() if entry.language == language), None)
 
+    def keep_description(self, language, text):
+        """Keep `text` (None for none) as the company's description in `language`, read along with a posting
+        (PostingQuerySet.with_company_description), for description_in(language); its other ones are not read."""
+        descriptions = [CompanyDescription(company=self, language=language, text=text)] if text is not None else []
+        self.__dict__.setdefault("_prefetched_objects_cache", {})["descriptions"] = descriptions
+
 
 class CompanyDescription(models.Model):
     """Who a company is, written in one language for its page in that language."""
@@ -384,6 +390,12 @@ class PostingQuerySet(models.QuerySet):
             .defer("description", "search_document", "search_vector")
             .fetch_mode(models.FETCH_RAISE)
         )
+
+    def with_company_description(self):
+        """Postings with their company and its description in the posting's language, read along (see
+        Company.keep_description)."""
+        text = CompanyDescription.objects.filter(company=OuterRef("company"), language=OuterRef("language"))
+        return self.select_related("company").annotate(company_description=Subquery(text.values("text")[:1]))
 
     def newest_first(self):
         return self.order_by("-published_at", "-pk")

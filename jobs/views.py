@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.db.models import Case, IntegerField, Value, When, prefetch_related_objects
+from django.db.models import Case, IntegerField, Value, When
 from django.http import Http404, HttpResponse, HttpResponseNotFound, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -30,6 +30,8 @@ from jobs.permissions import can_preview
 
 PAGE_SIZE = 20
 FEW_RESULTS = 5  # below this, the listing points to matching postings in other languages
+# The request headers by which htmx asks for a fragment of the listing or a company's page rather than the whole.
+HTMX_HEADERS = ("HX-Request", "HX-History-Restore-Request")
 
 
 def filtered_context(request, filterset):
@@ -57,10 +59,11 @@ def render_filtered(request, template, context):
 
 @require_safe
 @shareable
-@vary_on_headers("HX-Request", "HX-History-Restore-Request")
+@vary_on_headers(*HTMX_HEADERS)
+@catalogue.cached_response(*HTMX_HEADERS)
 def posting_list(request):
     """The listing of one language: filters and facet counts, full page or, for htmx, the results."""
-    state = catalogue.current()
+    state = request.catalogue
     filterset = PostingFilter(request.GET, language=request.LANGUAGE_CODE, state=state)
     context = filtered_context(request, filterset)
     language_urls = listing_urls(request.GET, filterset.chosen_values(*PostingFilter.PER_LANGUAGE), state)
@@ -75,7 +78,8 @@ def posting_list(request):
 
 
 @require_safe
-@vary_on_headers("HX-Request", "HX-History-Restore-Request")
+@vary_on_headers(*HTMX_HEADERS)
+@catalogue.cached_response(*HTMX_HEADERS)
 def company_detail(request, slug):
     """A company's page in one language: who it is, and its live postings in that language with the listing's filters.
 
@@ -104,7 +108,7 @@ def company_detail(request, slug):
         ],
     }
     if language in counts:
-        filterset = PostingFilter(request.GET, live.in_language(language), language=language)
+        filterset = PostingFilter(request.GET, live.in_language(language), language=language, state=request.catalogue)
         context |= filtered_context(request, filterset)
     return render_filtered(request, "jobs/company_detail.html", context)
 
@@ -165,8 +169,10 @@ def in_other_languages(filterset, language_urls):
 
 @require_safe
 @shareable
+@catalogue.cached_response(statuses=(200, 410))
 def posting_detail(request, slug):
-    posting = get_object_or_404(Posting.objects.select_related("company"), slug=slug)
+    """A posting's page, or its HR preview (never cached: no-store) before it is public; 410 once it is closed."""
+    posting = get_object_or_404(Posting.objects.with_company_description(), slug=slug)
     lifecycle = posting.lifecycle
     preview = not lifecycle.is_public
     if preview and not can_preview(request.user, posting):
@@ -174,9 +180,9 @@ def posting_detail(request, slug):
     if posting.language != request.LANGUAGE_CODE:
         return HttpResponseRedirect(posting.get_absolute_url())
     posting.load_sections()
+    posting.company.keep_description(posting.language, posting.company_description)
     translations, similar = list(posting.translations()), list(posting.similar())
     Posting.load_details([posting, *translations, *similar])
-    prefetch_related_objects([posting], "company__descriptions")
     versions = {other.language: other.get_absolute_url() for other in [posting, *translations]}
     listing = came_from(request.GET)
     context = {

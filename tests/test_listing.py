@@ -290,6 +290,17 @@ def test_a_history_restore_request_gets_the_full_page(client, board):
     assert "HX-History-Restore-Request" in response["Vary"]
 
 
+def test_the_whole_page_and_the_htmx_fragment_are_cached_apart(client, board):
+    whole = listed(client, "?workplace=remote")
+    fragment = listed(client, "?workplace=remote", HX_Request="true")
+    restored = listed(client, "?workplace=remote", HX_Request="true", HX_History_Restore_Request="true")
+
+    assert "<html" in whole.text
+    assert "<html" not in fragment.text
+    assert restored.text == whole.text
+    assert listed(client, "?workplace=remote", HX_Request="true").text == fragment.text
+
+
 def test_the_form_works_without_javascript(client, board):
     response = listed(client, "?workplace=remote")
 
@@ -325,9 +336,11 @@ def test_the_posting_page_runs_a_fixed_number_of_queries(client, django_assert_n
         PostingFactory(tags=[tag, TagFactory()])
     PostingFactory(language="fr", translation_group=posting.translation_group)
 
-    # The posting with its company, its items, its translations, similar postings, the tags, offices and working
-    # languages of them all (one query), the company's descriptions.
+    # The catalogue state, the posting with its company and the company's description, its items, its translations,
+    # similar postings, the tags, offices and working languages of them all (one query). Cached, the state alone.
     with django_assert_num_queries(6):
+        client.get(posting.get_absolute_url())
+    with django_assert_num_queries(1):
         client.get(posting.get_absolute_url())
 
 
