@@ -21,13 +21,13 @@ urlpatterns = [
     path("robots.txt", TemplateView.as_view(template_name="robots.txt", content_type="text/plain"), name="robots"),
     path(
         "sitemap.xml",
-        require_safe(sitemap_page_only(cached_response(sitemaps.index))),
+        require_safe(sitemap_page_only(cached_response()(sitemaps.index))),
         {"sitemaps": SITEMAPS, "sitemap_url_name": "sitemap_section"},
         name="sitemap",
     ),
     path(
         "sitemap-<section>.xml",
-        require_safe(sitemap_page_only(cached_response(sitemaps.sitemap))),
+        require_safe(sitemap_page_only(cached_response()(sitemaps.sitemap))),
         {"sitemaps": SITEMAPS},
         name="sitemap_section",
     ),

@@ -21,7 +21,7 @@ from functools import wraps
 from django.core.cache import cache
 from django.db.models import F, Subquery
 from django.db.models.signals import m2m_changed, post_delete, post_save
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from jobs.filters import POSTED_WITHIN
 from jobs.models import (
@@ -30,6 +30,7 @@ from jobs.models import (
     CatalogueVersion,
     Company,
     CompanyDescription,
+    ExchangeRate,
     Office,
     Posting,
     Requirement,
@@ -37,6 +38,7 @@ from jobs.models import (
     Status,
     Tag,
     WorkingLanguage,
+    rates_table,
 )
 
 CACHE_SECONDS = 15 * 60
@@ -68,6 +70,8 @@ def first_after(field, moment, **conditions):
 class State:
     version: int | None  # None in a database without the version row (emptied by hand): nothing is cached then
     boundary: datetime | None  # when the live set or a "posted within" window next changes by the clock
+    # ExchangeRate.objects.table(), read with the version: every listing shows the rates, and a refresh bumps it.
+    exchange_table: tuple | None = None
 
     def key(self, *parts):
         """A cache key for a result that depends on this state and on `parts` (JSON-serialisable)."""
@@ -89,21 +93,38 @@ class State:
         return result
 
 
-def cached_response(view):
-    """The view, its successful responses cached under the catalogue state and the address asked for (scheme, host,
-    path and query parameters in order), so that a feed or a sitemap changes the moment the catalogue does."""
+def cached_response(*headers, statuses=(200,)):
+    """A view decorator: the view's responses cached under the catalogue state and everything they vary on (scheme,
+    host, path, query parameters in order, the language, and the request `headers` the response varies by), so that
+    a page, a feed or a sitemap changes the moment the catalogue does. The view finds the state as
+    `request.catalogue`.
 
-    @wraps(view)
-    def cached_view(request, *args, **kwargs):
-        address = (request.scheme, request.get_host(), request.path, sorted(request.GET.lists()))
-        return current().cached(
-            lambda: rendered(view(request, *args, **kwargs)),
-            "response",
-            *address,
-            keep=lambda response: response.status_code == 200,
-        )
+    Only responses of `statuses` that may be stored are cached: not one that says "Cache-Control: no-store", as an HR
+    preview does. The view's answer must be the same for every visitor otherwise: no session, user or CSRF token.
+    """
 
-    return cached_view
+    def decorator(view):
+        @wraps(view)
+        def cached_view(request, *args, **kwargs):
+            request.catalogue = current()
+            address = (request.scheme, request.get_host(), request.path, sorted(request.GET.lists()))
+            varying = (translation.get_language(), [request.headers.get(header) for header in headers])
+            return request.catalogue.cached(
+                lambda: rendered(view(request, *args, **kwargs)),
+                "response",
+                *address,
+                *varying,
+                keep=lambda response: response.status_code in statuses and not forbids_storing(response),
+            )
+
+        return cached_view
+
+    return decorator
+
+
+def forbids_storing(response):
+    directives = {directive.split("=")[0].strip().lower() for directive in response.get("Cache-Control", "").split(",")}
+    return "no-store" in directives
 
 
 def rendered(response):
@@ -114,16 +135,18 @@ def rendered(response):
 
 
 def current(now=None):
-    """The catalogue's state at `now`, in one query."""
+    """The catalogue's state at `now`, with the exchange rates, in one query."""
     now = now or timezone.now()
     moments = {
         "publishing": first_after("published_at", now),
         "expiring": first_after("valid_through", now, status=Status.PUBLISHED),
         **{f"leaving_{days}": first_after("published_at", now - timedelta(days=days)) for days in POSTED_WINDOWS},
     }
-    row = CatalogueVersion.objects.filter(pk=1).values("number", **moments).first()
+    rates = Subquery(ExchangeRate.objects.summary())
+    row = CatalogueVersion.objects.filter(pk=1).values("number", rates=rates, **moments).first()
     if row is None:
         return State(None, None)
     upcoming = [row["publishing"], row["expiring"]]
     upcoming += [row[f"leaving_{days}"] + timedelta(days=days) for days in POSTED_WINDOWS if row[f"leaving_{days}"]]
-    return State(row["number"], min((moment for moment in upcoming if moment), default=None))
+    boundary = min((moment for moment in upcoming if moment), default=None)
+    return State(row["number"], boundary, rates_table(row["rates"]))

@@ -306,7 +306,7 @@ class PostingFilter(django_filters.FilterSet):
 
         The country, tag and company options are those of `queryset`'s postings, and the well-formed values chosen
         (any ISO country code, any existing tag or company): one with no postings here narrows to none. `state`
-        (jobs.catalogue) caches the default queryset's options and the facet counts.
+        (jobs.catalogue) caches the default queryset's options and the facet counts, and gives the exchange rates.
         """
         self.language = language
         self.now = timezone.now()
@@ -462,7 +462,10 @@ class PostingFilter(django_filters.FilterSet):
 
     @functools.cached_property
     def exchange_table(self):
-        return self.cached(ExchangeRate.objects.table, "rates")
+        """ExchangeRate.objects.table(), as the catalogue state read it if the filterset has one."""
+        if self.state is not None and self.state.exchange_table is not None:
+            return self.state.exchange_table
+        return ExchangeRate.objects.table()
 
     @property
     def exchange_rates(self):

@@ -1,6 +1,7 @@
 import functools
+import json
 import uuid
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
 
 import reversion
@@ -11,9 +12,9 @@ from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
-from django.db.models import Case, Exists, F, FloatField, OuterRef, Q, Subquery, Value, When
+from django.db.models import Case, Exists, F, FloatField, OuterRef, Q, StringAgg, Subquery, Value, When
 from django.db.models.fields.json import KT
-from django.db.models.functions import Cast, Coalesce, NullIf, Round
+from django.db.models.functions import Cast, Coalesce, Concat, NullIf, Round
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.text import slugify
@@ -137,13 +138,29 @@ BASE_CURRENCY = "EUR"
 class ExchangeRateQuerySet(models.QuerySet):
     def table(self):
         """({currency: units of it per euro}, the base currency included; the rates' date, None if there are none)."""
-        rows = list(self.values_list("currency", "rate", "date"))
-        rates = {BASE_CURRENCY: Decimal(1), **{currency: rate for currency, rate, _date in rows}}
-        return rates, max((date for _currency, _rate, date in rows), default=None)
+        return rates_table(self.summary().get()["table"])
+
+    def summary(self):
+        """One row whose "table" is the rates as one text, "currency rate date" items joined by commas, that
+        rates_table() reads: a subquery that another query can select beside its own values (jobs.catalogue reads
+        the rates with the catalogue's state)."""
+        text = models.CharField()
+        item = Concat("currency", Value(" "), Cast("rate", text), Value(" "), Cast("date", text), output_field=text)
+        whole = self.order_by().annotate(whole=Value(1)).values("whole")  # grouped by a constant: one row
+        return whole.annotate(table=StringAgg(item, Value(","))).values("table")
 
     def rates(self):
         """{currency: units of it per euro}, the base currency included."""
         return self.table()[0]
+
+
+def rates_table(summary):
+    """ExchangeRateQuerySet.table() of the text of ExchangeRateQuerySet.summary() (None for no rates)."""
+    rows = [row.split(" ") for row in summary.split(",")] if summary else []
+    places = Decimal(10) ** -ExchangeRate._meta.get_field("rate").decimal_places
+    rows.sort()  # in no order otherwise: SQLite before 3.44 cannot order an aggregate
+    rates = {BASE_CURRENCY: Decimal(1), **{currency: Decimal(rate).quantize(places) for currency, rate, _date in rows}}
+    return rates, max((date.fromisoformat(day) for _currency, _rate, day in rows), default=None)
 
 
 class ExchangeRate(models.Model):
@@ -229,6 +246,12 @@ class Company(models.Model):
     def description_in(self, language):
         """The company's description written in `language`, or None."""
         return next((entry for entry in self.descriptions.all() if entry.language == language), None)
+
+    def keep_description(self, language, text):
+        """Keep `text` (None for none) as the company's description in `language`, read along with a posting
+        (PostingQuerySet.with_company_description), for description_in(language); its other ones are not read."""
+        descriptions = [CompanyDescription(company=self, language=language, text=text)] if text is not None else []
+        self.__dict__.setdefault("_prefetched_objects_cache", {})["descriptions"] = descriptions
 
 
 class CompanyDescription(models.Model):
@@ -360,13 +383,19 @@ class PostingQuerySet(models.QuerySet):
         return updated
 
     def for_listing(self):
-        """What a listing card shows, in a fixed number of queries; anything else fails loudly."""
+        """What a listing card shows but its tags, offices and working languages (Posting.load_details reads them);
+        anything else fails loudly."""
         return (
             self.select_related("company")
-            .prefetch_related("tags", *DETAIL_RELATIONS)
             .defer("description", "search_document", "search_vector")
             .fetch_mode(models.FETCH_RAISE)
         )
+
+    def with_company_description(self):
+        """Postings with their company and its description in the posting's language, read along (see
+        Company.keep_description)."""
+        text = CompanyDescription.objects.filter(company=OuterRef("company"), language=OuterRef("language"))
+        return self.select_related("company").annotate(company_description=Subquery(text.values("text")[:1]))
 
     def newest_first(self):
         return self.order_by("-published_at", "-pk")
@@ -804,6 +833,47 @@ class Posting(models.Model):
         cache = self.__dict__.setdefault("_prefetched_objects_cache", {})
         for related, rows in items.items():
             cache[related] = sorted(rows, key=lambda item: (item.position, item.pk))
+
+    @staticmethod
+    def load_details(postings):
+        """Read the tags, other offices and working languages of `postings` in one query, as
+        prefetch_related("tags", *DETAIL_RELATIONS) would have prefetched them."""
+        keys = [posting.pk for posting in postings]
+        text = models.CharField()
+        tags = Posting.tags.through.objects.filter(posting__in=keys).values_list(
+            Value("tags", text), "posting", "tag", "tag__slug", "tag__name", Cast("tag__translated_names", text)
+        )
+        offices = Office.objects.filter(posting__in=keys).values_list(
+            Value("other_offices", text), "posting", "id", "city", "country", Value(None, text)
+        )
+        languages = WorkingLanguage.objects.filter(posting__in=keys).values_list(
+            Value("working_languages", text), "posting", "id", "language", "level", Value(None, text)
+        )
+        rows = {posting.pk: {"tags": [], **{related: [] for related in DETAIL_RELATIONS}} for posting in postings}
+        if keys:
+            for related, posting, key, first, second, third in tags.order_by().union(
+                offices.order_by(), languages.order_by(), all=True
+            ):
+                rows[posting][related].append((key, first, second, third))
+        for posting in postings:
+            found = rows[posting.pk]
+            # Where prefetch_related() keeps what it read, so that posting.tags.all() and the like read it.
+            cache = posting.__dict__.setdefault("_prefetched_objects_cache", {})
+            cache["tags"] = sorted(
+                (
+                    Tag(id=key, slug=slug, name=name, translated_names=json.loads(names))
+                    for key, slug, name, names in found["tags"]
+                ),
+                key=lambda tag: tag.slug,
+            )
+            cache["other_offices"] = [
+                Office(id=key, posting=posting, city=city, country=country)
+                for key, city, country, _none in sorted(found["other_offices"])
+            ]
+            cache["working_languages"] = [
+                WorkingLanguage(id=key, posting=posting, language=language, level=level)
+                for key, language, level, _none in sorted(found["working_languages"])
+            ]
 
     def translations(self):
         """The same job's live postings in other languages."""

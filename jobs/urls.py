@@ -12,5 +12,5 @@ urlpatterns = [
     path("jobs/<slug:slug>/seen", views.posting_beacon, {"event": "views"}, name="posting_seen"),
     path("jobs/<slug:slug>/applied", views.posting_beacon, {"event": "apply_clicks"}, name="posting_applied"),
     path("companies/<slug:slug>/", views.company_detail, name="company_detail"),
-    path("feed/", require_safe(cached_response(PostingFeed())), name="feed"),
+    path("feed/", require_safe(cached_response()(PostingFeed())), name="feed"),
 ]

@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.db.models import Case, IntegerField, Value, When, prefetch_related_objects
+from django.db.models import Case, IntegerField, Value, When
 from django.http import Http404, HttpResponse, HttpResponseNotFound, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -25,11 +25,13 @@ from jobs.filters import (
     loosening,
 )
 from jobs.languages import hreflang_links, listing_url, listing_urls, with_listing_fallback
-from jobs.models import DETAIL_RELATIONS, Company, Posting
+from jobs.models import Company, Posting
 from jobs.permissions import can_preview
 
 PAGE_SIZE = 20
 FEW_RESULTS = 5  # below this, the listing points to matching postings in other languages
+# The request headers by which htmx asks for a fragment of the listing or a company's page rather than the whole.
+HTMX_HEADERS = ("HX-Request", "HX-History-Restore-Request")
 
 
 def filtered_context(request, filterset):
@@ -57,10 +59,11 @@ def render_filtered(request, template, context):
 
 @require_safe
 @shareable
-@vary_on_headers("HX-Request", "HX-History-Restore-Request")
+@vary_on_headers(*HTMX_HEADERS)
+@catalogue.cached_response(*HTMX_HEADERS)
 def posting_list(request):
     """The listing of one language: filters and facet counts, full page or, for htmx, the results."""
-    state = catalogue.current()
+    state = request.catalogue
     filterset = PostingFilter(request.GET, language=request.LANGUAGE_CODE, state=state)
     context = filtered_context(request, filterset)
     language_urls = listing_urls(request.GET, filterset.chosen_values(*PostingFilter.PER_LANGUAGE), state)
@@ -75,7 +78,8 @@ def posting_list(request):
 
 
 @require_safe
-@vary_on_headers("HX-Request", "HX-History-Restore-Request")
+@vary_on_headers(*HTMX_HEADERS)
+@catalogue.cached_response(*HTMX_HEADERS)
 def company_detail(request, slug):
     """A company's page in one language: who it is, and its live postings in that language with the listing's filters.
 
@@ -104,7 +108,7 @@ def company_detail(request, slug):
         ],
     }
     if language in counts:
-        filterset = PostingFilter(request.GET, live.in_language(language), language=language)
+        filterset = PostingFilter(request.GET, live.in_language(language), language=language, state=request.catalogue)
         context |= filtered_context(request, filterset)
     return render_filtered(request, "jobs/company_detail.html", context)
 
@@ -128,14 +132,19 @@ class CountedPaginator(Paginator):
         return self._get_page(self.cached(lambda: self.postings(number), number), number, self)
 
     def postings(self, number):
+        postings = list(self.read(number))
+        Posting.load_details(postings)
+        return postings
+
+    def read(self, number):
         if self.count <= self.per_page:
-            return list(self.object_list.for_listing())
+            return self.object_list.for_listing()
         start = (number - 1) * self.per_page
         keys = list(self.object_list.values_list("pk", flat=True)[start : start + self.per_page])
         in_order = Case(
             *(When(pk=key, then=Value(index)) for index, key in enumerate(keys)), output_field=IntegerField()
         )
-        return list(self.object_list.model.objects.filter(pk__in=keys).for_listing().order_by(in_order))
+        return self.object_list.model.objects.filter(pk__in=keys).for_listing().order_by(in_order)
 
 
 def listing_page(filterset, count, number):
@@ -160,8 +169,10 @@ def in_other_languages(filterset, language_urls):
 
 @require_safe
 @shareable
+@catalogue.cached_response(statuses=(200, 410))
 def posting_detail(request, slug):
-    posting = get_object_or_404(Posting.objects.select_related("company"), slug=slug)
+    """A posting's page, or its HR preview (never cached: no-store) before it is public; 410 once it is closed."""
+    posting = get_object_or_404(Posting.objects.with_company_description(), slug=slug)
     lifecycle = posting.lifecycle
     preview = not lifecycle.is_public
     if preview and not can_preview(request.user, posting):
@@ -169,9 +180,9 @@ def posting_detail(request, slug):
     if posting.language != request.LANGUAGE_CODE:
         return HttpResponseRedirect(posting.get_absolute_url())
     posting.load_sections()
+    posting.company.keep_description(posting.language, posting.company_description)
     translations, similar = list(posting.translations()), list(posting.similar())
-    prefetch_related_objects([posting, *translations, *similar], "tags", *DETAIL_RELATIONS)
-    prefetch_related_objects([posting], "company__descriptions")
+    Posting.load_details([posting, *translations, *similar])
     versions = {other.language: other.get_absolute_url() for other in [posting, *translations]}
     listing = came_from(request.GET)
     context = {
