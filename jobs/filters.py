@@ -79,10 +79,16 @@ class Facet:
         """{alias: expression} that the facet pass selects for each matching posting to count this facet by."""
         return {}
 
-    def counting(self, others):
-        """[(SQL, params)] of SELECTs of (facet name, option value, count) over the `matched` rows.
+    def joined(self):
+        """{name: (SQL, params)} of the rows of other tables the facet pass joins to the matching postings, as
+        (owner, value) pairs; facets counting the same rows name them alike, and the pass joins them once."""
+        return {}
 
-        `others` is the SQL condition on a matched row `m` of every other chosen parameter.
+    def counting(self, counts):
+        """[(SQL, params)] of SELECTs of (facet name, option value, counts…) over the `matched` rows `m`.
+
+        counts(name, condition) is the SQL of the counts, one per filter state, of the rows that meet `condition`
+        (SQL on `m`, if any) and every parameter of the state but `name`.
         """
         raise NotImplementedError
 
@@ -102,9 +108,9 @@ class ColumnFacet(Facet):
     def columns(self, now):
         return {f"v_{self.name}": F(self.field)}
 
-    def counting(self, others):
+    def counting(self, counts):
         column = f"m.v_{self.name}"
-        return [(f"SELECT %s, {column}, COUNT(*) FROM matched m WHERE {others} GROUP BY {column}", [self.name])]
+        return [(f"SELECT %s, {column}, {counts(self.name)} FROM matched m GROUP BY {column}", [self.name])]
 
 
 class ManyFacet(Facet):
@@ -118,16 +124,16 @@ class ManyFacet(Facet):
         rows = self.model.objects.filter(**{self.link: OuterRef("pk"), f"{self.field}__in": values})
         return Exists(rows)
 
-    def counting(self, others):
-        rows = self.model.objects.values(owner=F(f"{self.link}_id"), value=F(self.field))
-        sql, params = rows.query.sql_with_params()
-        return [
-            (
-                f"SELECT %s, r.value, COUNT(*) FROM matched m JOIN ({sql}) r ON r.owner = m.pk "
-                f"WHERE {others} GROUP BY r.value",
-                [self.name, *params],
-            )
-        ]
+    @property
+    def rows_name(self):
+        return f"rows_{self.model._meta.db_table}_{self.field}"
+
+    def joined(self):
+        rows = self.model.objects.order_by().values(owner=F(f"{self.link}_id"), value=F(self.field))
+        return {self.rows_name: rows.query.sql_with_params()}
+
+    def counting(self, counts):
+        return [(f"SELECT %s, m.value, {counts(self.name)} FROM {self.rows_name} m GROUP BY m.value", [self.name])]
 
 
 class OptionsFacet(Facet):
@@ -143,12 +149,9 @@ class OptionsFacet(Facet):
     def columns(self, now):
         return {self.option_column(value): as_boolean(meets(now)) for value, meets in self.options.items()}
 
-    def counting(self, others):
+    def counting(self, counts):
         return [
-            (
-                f"SELECT %s, %s, COUNT(*) FROM matched m WHERE {others} AND m.{self.option_column(value)}",
-                [self.name, value],
-            )
+            (f"SELECT %s, %s, {counts(self.name, f'm.{self.option_column(value)}')} FROM matched m", [self.name, value])
             for value in self.options
         ]
 
@@ -163,9 +166,9 @@ class AbsentFacet(ManyFacet):
     def condition(self, values, now):
         return ~super().condition(values, now)
 
-    def counting(self, others):
+    def counting(self, counts):
         """The postings that have each value, and all of them (as `without`): option_count subtracts."""
-        return [*super().counting(others), (f"SELECT %s, NULL, COUNT(*) FROM matched m WHERE {others}", [self.name])]
+        return [*super().counting(counts), (f"SELECT %s, NULL, {counts(self.name)} FROM matched m", [self.name])]
 
     def option_count(self, counts, value):
         return counts.without[self.name] - counts.options[self.name].get(value, 0)
@@ -208,40 +211,61 @@ class FacetCounts:
     without: dict
 
 
-def count_facets(postings, chosen, now):
-    """The counts of every facet over `postings` (already narrowed by the parameters that are no facet), in one
-    query: the postings are matched once, each carrying a column per chosen parameter saying whether it meets it,
-    and each facet is counted over the rows that meet every other chosen parameter.
+def count_facets(postings, now, *states):
+    """The counts of every facet over `postings` in each filter state, in one query: a FacetCounts per state.
 
-    `chosen` is {facet name: values} of the chosen facet parameters.
+    A state is (narrowed, chosen): `chosen` is {facet name: values} of the chosen facet parameters, and `narrowed`
+    the postings that the parameters that are no facet keep (a queryset), or None if there are none. The postings
+    are matched once, each carrying a column per state and chosen parameter saying whether it meets it, and each
+    facet is counted, per state, over the rows that meet every other parameter of the state. The rows of other
+    tables (countries, tags, working languages) are joined to the matching postings once per table.
     """
-    columns = {f"c_{name}": as_boolean(FACETS[name].condition(values, now)) for name, values in chosen.items()}
+    columns = {}
+    for index, (narrowed, chosen) in enumerate(states):
+        if narrowed is not None:
+            columns[f"s{index}_"] = as_boolean(Q(pk__in=narrowed.values("pk")))
+        for name, values in chosen.items():
+            columns[f"s{index}_{name}"] = as_boolean(FACETS[name].condition(values, now))
+    joined = {}
     for facet in FACETS.values():
         columns |= facet.columns(now)
+        joined |= facet.joined()
     matched_sql, matched_params = postings.order_by().values("pk", **columns).query.sql_with_params()
 
-    def meeting(names):
-        return " AND ".join(f"m.c_{name}" for name in names) or "1 = 1"
+    def counts(excluded, condition=None):
+        """The SQL of a count per state of the rows meeting `condition` and every parameter of the state but
+        `excluded`."""
+        sql = []
+        for index, (narrowed, chosen) in enumerate(states):
+            meeting = [f"m.s{index}_{name}" for name in chosen if name != excluded]
+            meeting += [f"m.s{index}_"] * (narrowed is not None) + [condition] * (condition is not None)
+            sql.append(f"COUNT(CASE WHEN {' AND '.join(meeting)} THEN 1 END)" if meeting else "COUNT(*)")
+        return ", ".join(sql)
 
-    selects = [(f"SELECT '', NULL, COUNT(*) FROM matched m WHERE {meeting(chosen)}", [])]
-    for name in chosen:
-        others = meeting(other for other in chosen if other != name)
-        selects.append((f"SELECT %s, NULL, COUNT(*) FROM matched m WHERE {others}", [name]))
+    selects = [(f"SELECT '', NULL, {counts(None)} FROM matched m", [])]
+    for name in dict.fromkeys(name for _narrowed, chosen in states for name in chosen):
+        selects.append((f"SELECT %s, NULL, {counts(name)} FROM matched m", [name]))
     for facet in FACETS.values():
-        selects += facet.counting(meeting(other for other in chosen if other != facet.name))
-    sql = f"WITH matched AS ({matched_sql}) " + " UNION ALL ".join(select for select, _params in selects)
-    params = [*matched_params, *(param for _select, select_params in selects for param in select_params)]
-    options, without, total = {name: {} for name in FACETS}, {}, 0
+        selects += facet.counting(counts)
+    ctes = [(f"matched AS ({matched_sql})", matched_params)]
+    ctes += [
+        (f"{name} AS (SELECT r.value, m.* FROM matched m JOIN ({sql}) r ON r.owner = m.pk)", params)
+        for name, (sql, params) in joined.items()
+    ]
+    sql = "WITH " + ", ".join(cte for cte, _params in ctes) + " " + " UNION ALL ".join(s for s, _params in selects)
+    params = [param for _sql, sql_params in [*ctes, *selects] for param in sql_params]
+    answers = [FacetCounts({name: {} for name in FACETS}, 0, {}) for _state in states]
     with connections[postings.db].cursor() as cursor:
         cursor.execute(sql, params)
-        for name, value, count in cursor.fetchall():
-            if not name:
-                total = count
-            elif value is None:
-                without[name] = count
-            else:
-                options[name][value] = count
-    return FacetCounts(options, total, without)
+        for name, value, *row in cursor.fetchall():
+            for answer, count in zip(answers, row, strict=True):
+                if not name:
+                    answer.total = count
+                elif value is None:
+                    answer.without[name] = count
+                else:
+                    answer.options[name][value] = count
+    return answers
 
 
 class PostingFilter(django_filters.FilterSet):
@@ -350,7 +374,9 @@ class PostingFilter(django_filters.FilterSet):
     @functools.cached_property
     def unfiltered_counts(self):
         """The facet pass over every posting of the filterset (the listing without parameters)."""
-        return self.cached(lambda: count_facets(self.queryset, {}, self.now), "facets", self.language, "", {})
+        return self.cached(
+            lambda: count_facets(self.queryset, self.now, (None, {}))[0], "facets", self.language, "", {}
+        )
 
     def cached(self, compute, *parts):
         """compute(), cached under the catalogue state if the filterset has one, for its default queryset."""
@@ -389,7 +415,8 @@ class PostingFilter(django_filters.FilterSet):
             return self.unfiltered_counts
         postings = self.filtered(self.queryset, excluded=FACETS)
         chosen = self.chosen_values(*FACETS)
-        return self.cached(lambda: count_facets(postings, chosen, self.now), "facets", self.language, self.parameters)
+        count = lambda: count_facets(postings, self.now, (None, chosen))[0]  # noqa: E731
+        return self.cached(count, "facets", self.language, self.parameters)
 
     def counts_in_other_languages(self):
         """{language: number of live postings in it that match the same filters}, for the other languages."""
