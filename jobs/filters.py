@@ -334,21 +334,35 @@ class PostingFilter(django_filters.FilterSet):
         if queryset is None:
             queryset = Posting.objects.live(self.now).in_language(language)
         super().__init__(data, queryset, request=request)
-        chosen = {name: data.getlist(name) if data else [] for name in self.PER_LANGUAGE}
-        for name, choices in self.choices(chosen).items():
-            self.filters[name].extra["choices"] = choices
         self.filters["salary_currency"].extra["choices"] = currency_choices(self.exchange_rates)
-        required = set(self.unfiltered_counts.options["requires"])
-        for name in ("requires", "not_requires"):
-            also = set(data.getlist(name)) if data else set()
-            self.filters[name].extra["choices"] = [
-                (code, label) for code, label in working_language_choices() if code in required | also
-            ]
+        counts = self.cached(lambda: None, "facets", self.language, "", {}, keep=lambda counts: counts is not None)
+        if counts is None:
+            # The parameters are valid whatever the options (see choices): offering only the chosen values is enough
+            # to read them, and the unfiltered pass then counts them too.
+            self.offer(data, {"country": {}, "tag": {}, "company": {}, "requires": {}})
+            counts = self.counted_with_parameters()
+        self.unfiltered_counts = counts
+        self.offer(data, counts.options)
 
-    def choices(self, chosen):
-        """{parameter: choices} of the country, tag and company parameters: the values of the postings (from the
+    def offer(self, data, options):
+        """Sets the choices of the country, tag, company and working language parameters: the `options` (those of the
+        unfiltered facet pass) and the chosen values that are well-formed."""
+        chosen = {name: data.getlist(name) if data else [] for name in (*self.PER_LANGUAGE, "requires", "not_requires")}
+        choices = self.choices(chosen, options)
+        for name in ("requires", "not_requires"):
+            wanted = set(options["requires"]) | set(chosen[name])
+            choices[name] = [(code, label) for code, label in working_language_choices() if code in wanted]
+        for name, field_choices in choices.items():
+            self.form.fields[name].choices = field_choices
+
+    def choices(self, chosen, options):
+        """{parameter: choices} of the country, tag and company parameters: the values in `options` (those of the
         unfiltered facet pass) and the well-formed `chosen` ones, by name."""
-        available = self.cached(lambda: self.named(self.unfiltered_counts.options), "choices", self.language)
+        available = (
+            self.cached(lambda: self.named(options), "choices", self.language)
+            if any(options.values())
+            else self.named(options)
+        )
         wanted = {name: set(slugs(chosen[name])) - set(available[name]) for name in ("tag", "company")}
         extra = self.named({"country": [code for code in chosen["country"] if code in countries], **wanted})
         return {
@@ -371,18 +385,23 @@ class PostingFilter(django_filters.FilterSet):
                 names[name][slug] = label
         return names
 
-    @functools.cached_property
-    def unfiltered_counts(self):
-        """The facet pass over every posting of the filterset (the listing without parameters)."""
-        return self.cached(
-            lambda: count_facets(self.queryset, self.now, (None, {}))[0], "facets", self.language, "", {}
-        )
+    def counted_with_parameters(self):
+        """The facet pass without parameters, cached; with parameters, the pass with them is counted in the same
+        query and kept for facet_counts (whose cache entry is then most likely missing too)."""
+        if self.parameters:
+            narrowed = self.filtered(self.queryset, excluded=FACETS) if set(self.parameters) - set(FACETS) else None
+            state = (narrowed, self.chosen_values(*FACETS))
+            unfiltered, self.counted = count_facets(self.queryset, self.now, (None, {}), state)
+        else:
+            [unfiltered] = count_facets(self.queryset, self.now, (None, {}))
+        return self.cached(lambda: unfiltered, "facets", self.language, "", {})
 
-    def cached(self, compute, *parts):
-        """compute(), cached under the catalogue state if the filterset has one, for its default queryset."""
+    def cached(self, compute, *parts, keep=None):
+        """compute(), cached under the catalogue state if the filterset has one, for its default queryset (with
+        `keep`, only a result keep(result) approves)."""
         if self.state is None or self.own_queryset:
             return compute()
-        return self.state.cached(compute, *parts)
+        return self.state.cached(compute, *parts, keep=keep)
 
     @classmethod
     def language_neutral(cls):
@@ -413,10 +432,15 @@ class PostingFilter(django_filters.FilterSet):
         """The facet pass over this filterset's postings (FacetCounts), cached with the catalogue state."""
         if not self.parameters:
             return self.unfiltered_counts
+        return self.cached(self.count_filtered, "facets", self.language, self.parameters)
+
+    def count_filtered(self):
+        """The facet pass with the parameters: kept from the unfiltered one, or counted over the postings that the
+        parameters that are no facet keep."""
+        if hasattr(self, "counted"):
+            return self.counted
         postings = self.filtered(self.queryset, excluded=FACETS)
-        chosen = self.chosen_values(*FACETS)
-        count = lambda: count_facets(postings, self.now, (None, chosen))[0]  # noqa: E731
-        return self.cached(count, "facets", self.language, self.parameters)
+        return count_facets(postings, self.now, (None, self.chosen_values(*FACETS)))[0]
 
     def counts_in_other_languages(self):
         """{language: number of live postings in it that match the same filters}, for the other languages."""
