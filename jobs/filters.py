@@ -220,13 +220,13 @@ def count_facets(postings, now, *states):
     facet is counted, per state, over the rows that meet every other parameter of the state. The rows of other
     tables (countries, tags, working languages) are joined to the matching postings once per table.
     """
-    columns = {}
+    meets = {}  # whether a posting meets each parameter of each state
     for index, (narrowed, chosen) in enumerate(states):
         if narrowed is not None:
-            columns[f"s{index}_"] = as_boolean(Q(pk__in=narrowed.values("pk")))
+            meets[f"s{index}_"] = as_boolean(Q(pk__in=narrowed.values("pk")))
         for name, values in chosen.items():
-            columns[f"s{index}_{name}"] = as_boolean(FACETS[name].condition(values, now))
-    joined = {}
+            meets[f"s{index}_{name}"] = as_boolean(FACETS[name].condition(values, now))
+    columns, joined = dict(meets), {}
     for facet in FACETS.values():
         columns |= facet.columns(now)
         joined |= facet.joined()
@@ -248,8 +248,10 @@ def count_facets(postings, now, *states):
     for facet in FACETS.values():
         selects += facet.counting(counts)
     ctes = [(f"matched AS ({matched_sql})", matched_params)]
+    # The rows of another table carry the value and, of their posting, only what the counts read.
+    carried = ", ".join(["r.value", *(f"m.{alias}" for alias in meets)])
     ctes += [
-        (f"{name} AS (SELECT r.value, m.* FROM matched m JOIN ({sql}) r ON r.owner = m.pk)", params)
+        (f"{name} AS (SELECT {carried} FROM matched m JOIN ({sql}) r ON r.owner = m.pk)", params)
         for name, (sql, params) in joined.items()
     ]
     sql = "WITH " + ", ".join(cte for cte, _params in ctes) + " " + " UNION ALL ".join(s for s, _params in selects)
