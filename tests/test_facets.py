@@ -134,3 +134,21 @@ def test_facet_counts_equal_a_naive_recount(client, board, chosen):
     }
     assert {name: {value: shown[name].get(value, 0) for value in CHOICES[name]} for name in FACETS} == expected
     assert response.context["page"].paginator.count == total
+
+
+def test_facet_counts_honour_the_search_words_with_or_without_the_unfiltered_pass(client):
+    """Search words are no facet: cold, the counts with them come from the query that counts the unfiltered ones;
+    once the unfiltered counts are cached, from a query of their own."""
+    PostingFactory(title="Python developer", workplace="remote", items=False)
+    PostingFactory(title="Python tester", workplace="onsite", items=False)
+    PostingFactory(title="Designer", workplace="remote", items=False)
+
+    for workplace in ["remote", "onsite"]:
+        response = client.get("/en/", {"q": "python", "workplace": workplace})
+
+        counts = {
+            group["name"]: {option["value"]: option["count"] for option in group["options"]}
+            for group in response.context["facets"]
+        }
+        assert counts["workplace"] == {"onsite": 1, "hybrid": 0, "remote": 1}
+        assert response.context["page"].paginator.count == 1
