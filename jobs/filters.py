@@ -345,43 +345,61 @@ class PostingFilter(django_filters.FilterSet):
         self.filters["salary_currency"].extra["choices"] = currency_choices(self.exchange_rates)
         counts = self.cached(lambda: None, "facets", self.language, "", {}, keep=lambda counts: counts is not None)
         if counts is None:
-            # The parameters are valid whatever the options (see choices): offering only the chosen values is enough
-            # to read them, and the unfiltered pass then counts them too.
-            self.offer(data, {"country": {}, "tag": {}, "company": {}, "requires": {}})
+            # Whether a value is valid does not depend on the options (see choices): offering the well-formed chosen
+            # values (tags and companies not looked up yet) is enough to read the parameters, and the unfiltered
+            # pass then counts with them too; the tags and companies are looked up with its options.
+            self.offer(data, {"country": {}, "tag": {}, "company": {}, "requires": {}}, looked_up=False)
             counts = self.counted_with_parameters()
         self.unfiltered_counts = counts
         self.offer(data, counts.options)
+        if hasattr(self, "counted") and not self.offered(self.chosen_values("tag", "company")):
+            # A chosen tag or company that does not exist was read as valid: read the parameters again (it is then
+            # reported and ignored), and count with them on their own.
+            del self._form, self.counted
+            self.offer(data, counts.options)
 
-    def offer(self, data, options):
+    def offer(self, data, options, looked_up=True):
         """Sets the choices of the country, tag, company and working language parameters: the `options` (those of the
-        unfiltered facet pass) and the chosen values that are well-formed."""
+        unfiltered facet pass) and the chosen values that are well-formed; unless `looked_up` is false, only the tags
+        and companies that exist, by name."""
         chosen = {name: data.getlist(name) if data else [] for name in (*self.PER_LANGUAGE, "requires", "not_requires")}
-        choices = self.choices(chosen, options)
+        choices = self.choices(chosen, options, looked_up)
         for name in ("requires", "not_requires"):
             wanted = set(options["requires"]) | set(chosen[name])
             choices[name] = [(code, label) for code, label in working_language_choices() if code in wanted]
         for name, field_choices in choices.items():
             self.form.fields[name].choices = field_choices
 
-    def choices(self, chosen, options):
+    def offered(self, values):
+        """Whether each of these {parameter: values} is one of the parameter's choices."""
+        return all(
+            value in {choice for choice, _label in self.form.fields[name].choices}
+            for name, chosen in values.items()
+            for value in chosen
+        )
+
+    def choices(self, chosen, options, looked_up=True):
         """{parameter: choices} of the country, tag and company parameters: the values in `options` (those of the
-        unfiltered facet pass) and the well-formed `chosen` ones, by name."""
+        unfiltered facet pass) and the well-formed `chosen` ones, by name (see named for `looked_up`)."""
         available = (
             self.cached(lambda: self.named(options), "choices", self.language)
             if any(options.values())
             else self.named(options)
         )
         wanted = {name: set(slugs(chosen[name])) - set(available[name]) for name in ("tag", "company")}
-        extra = self.named({"country": [code for code in chosen["country"] if code in countries], **wanted})
+        extra = self.named({"country": [code for code in chosen["country"] if code in countries], **wanted}, looked_up)
         return {
             name: sorted((available[name] | extra[name]).items(), key=lambda pair: fold(pair[1]))
             for name in self.PER_LANGUAGE
         }
 
-    def named(self, values):
+    def named(self, values, looked_up=True):
         """{parameter: {value: name}} for these {parameter: values} of the country, tag and company parameters;
-        tags and companies are named in one query, if any."""
+        tags and companies are named in one query, if any, which leaves out those that do not exist (unless
+        `looked_up` is false: then each is named by its slug)."""
         names = {"country": {code: countries.name(code) for code in values["country"]}, "tag": {}, "company": {}}
+        if not looked_up:
+            return names | {name: {slug: slug for slug in values[name]} for name in ("tag", "company")}
         tags = Tag.objects.filter(slug__in=values["tag"]).values_list(
             Value("tag", output_field=CharField()), "slug", Tag.label_in(self.language)
         )

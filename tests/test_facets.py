@@ -152,3 +152,20 @@ def test_facet_counts_honour_the_search_words_with_or_without_the_unfiltered_pas
         }
         assert counts["workplace"] == {"onsite": 1, "hybrid": 0, "remote": 1}
         assert response.context["page"].paginator.count == 1
+
+
+def test_a_tag_that_does_not_exist_is_reported_and_left_out_of_the_counts(client):
+    """Cold, the parameters are read before the tags are looked up: one that does not exist is read again."""
+    PostingFactory(workplace="remote", items=False)
+    PostingFactory(workplace="onsite", items=False)
+
+    response = client.get("/en/", {"tag": "nothing-by-this-name", "workplace": "remote"})
+
+    assert set(response.context["filterset"].form.errors) == {"tag"}
+    [workplace] = [group for group in response.context["facets"] if group["name"] == "workplace"]
+    assert {option["value"]: option["count"] for option in workplace["options"]} == {
+        "onsite": 1,
+        "hybrid": 0,
+        "remote": 1,
+    }
+    assert response.context["page"].paginator.count == 1
