@@ -12,6 +12,7 @@ from django.conf import settings
 from django.core.validators import slug_re
 from django.db import connections, models
 from django.db.models import BooleanField, CharField, Count, Exists, ExpressionWrapper, F, OuterRef, Q, Value
+from django.db.models.expressions import RawSQL
 from django.http import QueryDict
 from django.utils import timezone, translation
 from django.utils.http import urlencode
@@ -81,10 +82,16 @@ class Facet:
         """{alias: expression} that the facet pass selects for each matching posting to count this facet by."""
         return {}
 
-    def counting(self, others):
-        """[(SQL, params)] of SELECTs of (facet name, option value, count) over the `matched` rows.
+    def joined(self):
+        """{name: (SQL, params)} of the rows of other tables the facet pass joins to the matching postings, as
+        (owner, value) pairs; facets counting the same rows name them alike, and the pass joins them once."""
+        return {}
 
-        `others` is the SQL condition on a matched row `m` of every other chosen parameter.
+    def counting(self, counts):
+        """[(SQL, params)] of SELECTs of (facet name, option value, counts…) over the `matched` rows `m`.
+
+        counts(name, condition) is the SQL of the counts, one per filter state, of the rows that meet `condition`
+        (SQL on `m`, if any) and every parameter of the state but `name`.
         """
         raise NotImplementedError
 
@@ -104,9 +111,9 @@ class ColumnFacet(Facet):
     def columns(self, now):
         return {f"v_{self.name}": F(self.field)}
 
-    def counting(self, others):
+    def counting(self, counts):
         column = f"m.v_{self.name}"
-        return [(f"SELECT %s, {column}, COUNT(*) FROM matched m WHERE {others} GROUP BY {column}", [self.name])]
+        return [(f"SELECT %s, {column}, {counts(self.name)} FROM matched m GROUP BY {column}", [self.name])]
 
 
 class ManyFacet(Facet):
@@ -120,16 +127,16 @@ class ManyFacet(Facet):
         rows = self.model.objects.filter(**{self.link: OuterRef("pk"), f"{self.field}__in": values})
         return Exists(rows)
 
-    def counting(self, others):
-        rows = self.model.objects.values(owner=F(f"{self.link}_id"), value=F(self.field))
-        sql, params = rows.query.sql_with_params()
-        return [
-            (
-                f"SELECT %s, r.value, COUNT(*) FROM matched m JOIN ({sql}) r ON r.owner = m.pk "
-                f"WHERE {others} GROUP BY r.value",
-                [self.name, *params],
-            )
-        ]
+    @property
+    def rows_name(self):
+        return f"rows_{self.model._meta.db_table}_{self.field}"
+
+    def joined(self):
+        rows = self.model.objects.order_by().values(owner=F(f"{self.link}_id"), value=F(self.field))
+        return {self.rows_name: rows.query.sql_with_params()}
+
+    def counting(self, counts):
+        return [(f"SELECT %s, m.value, {counts(self.name)} FROM {self.rows_name} m GROUP BY m.value", [self.name])]
 
 
 class OptionsFacet(Facet):
@@ -145,12 +152,9 @@ class OptionsFacet(Facet):
     def columns(self, now):
         return {self.option_column(value): as_boolean(meets(now)) for value, meets in self.options.items()}
 
-    def counting(self, others):
+    def counting(self, counts):
         return [
-            (
-                f"SELECT %s, %s, COUNT(*) FROM matched m WHERE {others} AND m.{self.option_column(value)}",
-                [self.name, value],
-            )
+            (f"SELECT %s, %s, {counts(self.name, f'm.{self.option_column(value)}')} FROM matched m", [self.name, value])
             for value in self.options
         ]
 
@@ -165,9 +169,9 @@ class AbsentFacet(ManyFacet):
     def condition(self, values, now):
         return ~super().condition(values, now)
 
-    def counting(self, others):
+    def counting(self, counts):
         """The postings that have each value, and all of them (as `without`): option_count subtracts."""
-        return [*super().counting(others), (f"SELECT %s, NULL, COUNT(*) FROM matched m WHERE {others}", [self.name])]
+        return [*super().counting(counts), (f"SELECT %s, NULL, {counts(self.name)} FROM matched m", [self.name])]
 
     def option_count(self, counts, value):
         return counts.without[self.name] - counts.options[self.name].get(value, 0)
@@ -210,40 +214,68 @@ class FacetCounts:
     without: dict
 
 
-def count_facets(postings, chosen, now):
-    """The counts of every facet over `postings` (already narrowed by the parameters that are no facet), in one
-    query: the postings are matched once, each carrying a column per chosen parameter saying whether it meets it,
-    and each facet is counted over the rows that meet every other chosen parameter.
+def count_facets(postings, now, *states):
+    """The counts of every facet over `postings` in each filter state, in one query: a FacetCounts per state.
 
-    `chosen` is {facet name: values} of the chosen facet parameters.
+    A state is (narrowed, chosen): `chosen` is {facet name: values} of the chosen facet parameters, and `narrowed`
+    the postings that the parameters that are no facet keep (a queryset), or None if there are none. The postings
+    are matched once, each carrying a column per state and chosen parameter saying whether it meets it, and each
+    facet is counted, per state, over the rows that meet every other parameter of the state. The rows of other
+    tables (countries, tags, working languages) are joined to the matching postings once per table.
     """
-    columns = {f"c_{name}": as_boolean(FACETS[name].condition(values, now)) for name, values in chosen.items()}
+    meets = {}  # whether a posting meets each parameter of each state
+    ctes = []
+    for index, (narrowed, chosen) in enumerate(states):
+        if narrowed is not None:
+            # Planned on their own (MATERIALIZED): as a subquery of the matching, PostgreSQL read every search
+            # vector of the table instead of the search index.
+            sql, params = narrowed.order_by().values("pk").query.sql_with_params()
+            ctes.append((f"narrowed{index} AS MATERIALIZED ({sql})", params))
+            meets[f"s{index}_"] = as_boolean(Q(pk__in=RawSQL(f"SELECT pk FROM narrowed{index}", [])))
+        for name, values in chosen.items():
+            meets[f"s{index}_{name}"] = as_boolean(FACETS[name].condition(values, now))
+    columns, joined = dict(meets), {}
     for facet in FACETS.values():
         columns |= facet.columns(now)
+        joined |= facet.joined()
     matched_sql, matched_params = postings.order_by().values("pk", **columns).query.sql_with_params()
 
-    def meeting(names):
-        return " AND ".join(f"m.c_{name}" for name in names) or "1 = 1"
+    def counts(excluded, condition=None):
+        """The SQL of a count per state of the rows meeting `condition` and every parameter of the state but
+        `excluded`."""
+        sql = []
+        for index, (narrowed, chosen) in enumerate(states):
+            meeting = [f"m.s{index}_{name}" for name in chosen if name != excluded]
+            meeting += [f"m.s{index}_"] * (narrowed is not None) + [condition] * (condition is not None)
+            sql.append(f"COUNT(CASE WHEN {' AND '.join(meeting)} THEN 1 END)" if meeting else "COUNT(*)")
+        return ", ".join(sql)
 
-    selects = [(f"SELECT '', NULL, COUNT(*) FROM matched m WHERE {meeting(chosen)}", [])]
-    for name in chosen:
-        others = meeting(other for other in chosen if other != name)
-        selects.append((f"SELECT %s, NULL, COUNT(*) FROM matched m WHERE {others}", [name]))
+    selects = [(f"SELECT '', NULL, {counts(None)} FROM matched m", [])]
+    for name in dict.fromkeys(name for _narrowed, chosen in states for name in chosen):
+        selects.append((f"SELECT %s, NULL, {counts(name)} FROM matched m", [name]))
     for facet in FACETS.values():
-        selects += facet.counting(meeting(other for other in chosen if other != facet.name))
-    sql = f"WITH matched AS ({matched_sql}) " + " UNION ALL ".join(select for select, _params in selects)
-    params = [*matched_params, *(param for _select, select_params in selects for param in select_params)]
-    options, without, total = {name: {} for name in FACETS}, {}, 0
+        selects += facet.counting(counts)
+    ctes.append((f"matched AS ({matched_sql})", matched_params))
+    # The rows of another table carry the value and, of their posting, only what the counts read.
+    carried = ", ".join(["r.value", *(f"m.{alias}" for alias in meets)])
+    ctes += [
+        (f"{name} AS (SELECT {carried} FROM matched m JOIN ({sql}) r ON r.owner = m.pk)", params)
+        for name, (sql, params) in joined.items()
+    ]
+    sql = "WITH " + ", ".join(cte for cte, _params in ctes) + " " + " UNION ALL ".join(s for s, _params in selects)
+    params = [param for _sql, sql_params in [*ctes, *selects] for param in sql_params]
+    answers = [FacetCounts({name: {} for name in FACETS}, 0, {}) for _state in states]
     with connections[postings.db].cursor() as cursor:
         cursor.execute(sql, params)
-        for name, value, count in cursor.fetchall():
-            if not name:
-                total = count
-            elif value is None:
-                without[name] = count
-            else:
-                options[name][value] = count
-    return FacetCounts(options, total, without)
+        for name, value, *row in cursor.fetchall():
+            for answer, count in zip(answers, row, strict=True):
+                if not name:
+                    answer.total = count
+                elif value is None:
+                    answer.without[name] = count
+                else:
+                    answer.options[name][value] = count
+    return answers
 
 
 class PostingFilter(django_filters.FilterSet):
@@ -315,32 +347,64 @@ class PostingFilter(django_filters.FilterSet):
         if queryset is None:
             queryset = Posting.objects.live(self.now).in_language(language)
         super().__init__(data, queryset, request=request)
-        chosen = {name: data.getlist(name) if data else [] for name in self.PER_LANGUAGE}
-        for name, choices in self.choices(chosen).items():
-            self.filters[name].extra["choices"] = choices
         self.filters["salary_currency"].extra["choices"] = currency_choices(self.exchange_rates)
-        required = set(self.unfiltered_counts.options["requires"])
-        for name in ("requires", "not_requires"):
-            also = set(data.getlist(name)) if data else set()
-            self.filters[name].extra["choices"] = [
-                (code, label) for code, label in working_language_choices() if code in required | also
-            ]
+        counts = self.cached(lambda: None, "facets", self.language, "", {}, keep=lambda counts: counts is not None)
+        if counts is None:
+            # Whether a value is valid does not depend on the options (see choices): offering the well-formed chosen
+            # values (tags and companies not looked up yet) is enough to read the parameters, and the unfiltered
+            # pass then counts with them too; the tags and companies are looked up with its options.
+            self.offer(data, {"country": {}, "tag": {}, "company": {}, "requires": {}}, looked_up=False)
+            counts = self.counted_with_parameters()
+        self.unfiltered_counts = counts
+        self.offer(data, counts.options)
+        if hasattr(self, "counted") and not self.offered(self.chosen_values("tag", "company")):
+            # A chosen tag or company that does not exist was read as valid: read the parameters again (it is then
+            # reported and ignored), and count with them on their own.
+            del self._form, self.counted
+            self.offer(data, counts.options)
 
-    def choices(self, chosen):
-        """{parameter: choices} of the country, tag and company parameters: the values of the postings (from the
-        unfiltered facet pass) and the well-formed `chosen` ones, by name."""
-        available = self.cached(lambda: self.named(self.unfiltered_counts.options), "choices", self.language)
+    def offer(self, data, options, looked_up=True):
+        """Sets the choices of the country, tag, company and working language parameters: the `options` (those of the
+        unfiltered facet pass) and the chosen values that are well-formed; unless `looked_up` is false, only the tags
+        and companies that exist, by name."""
+        chosen = {name: data.getlist(name) if data else [] for name in (*self.PER_LANGUAGE, "requires", "not_requires")}
+        choices = self.choices(chosen, options, looked_up)
+        for name in ("requires", "not_requires"):
+            wanted = set(options["requires"]) | set(chosen[name])
+            choices[name] = [(code, label) for code, label in working_language_choices() if code in wanted]
+        for name, field_choices in choices.items():
+            self.form.fields[name].choices = field_choices
+
+    def offered(self, values):
+        """Whether each of these {parameter: values} is one of the parameter's choices."""
+        return all(
+            value in {choice for choice, _label in self.form.fields[name].choices}
+            for name, chosen in values.items()
+            for value in chosen
+        )
+
+    def choices(self, chosen, options, looked_up=True):
+        """{parameter: choices} of the country, tag and company parameters: the values in `options` (those of the
+        unfiltered facet pass) and the well-formed `chosen` ones, by name (see named for `looked_up`)."""
+        available = (
+            self.cached(lambda: self.named(options), "choices", self.language)
+            if any(options.values())
+            else self.named(options)
+        )
         wanted = {name: set(slugs(chosen[name])) - set(available[name]) for name in ("tag", "company")}
-        extra = self.named({"country": [code for code in chosen["country"] if code in countries], **wanted})
+        extra = self.named({"country": [code for code in chosen["country"] if code in countries], **wanted}, looked_up)
         return {
             name: sorted((available[name] | extra[name]).items(), key=lambda pair: fold(pair[1]))
             for name in self.PER_LANGUAGE
         }
 
-    def named(self, values):
+    def named(self, values, looked_up=True):
         """{parameter: {value: name}} for these {parameter: values} of the country, tag and company parameters;
-        tags and companies are named in one query, if any."""
+        tags and companies are named in one query, if any, which leaves out those that do not exist (unless
+        `looked_up` is false: then each is named by its slug)."""
         names = {"country": {code: countries.name(code) for code in values["country"]}, "tag": {}, "company": {}}
+        if not looked_up:
+            return names | {name: {slug: slug for slug in values[name]} for name in ("tag", "company")}
         tags = Tag.objects.filter(slug__in=values["tag"]).values_list(
             Value("tag", output_field=CharField()), "slug", Tag.label_in(self.language)
         )
@@ -352,16 +416,23 @@ class PostingFilter(django_filters.FilterSet):
                 names[name][slug] = label
         return names
 
-    @functools.cached_property
-    def unfiltered_counts(self):
-        """The facet pass over every posting of the filterset (the listing without parameters)."""
-        return self.cached(lambda: count_facets(self.queryset, {}, self.now), "facets", self.language, "", {})
+    def counted_with_parameters(self):
+        """The facet pass without parameters, cached; with parameters, the pass with them is counted in the same
+        query and kept for facet_counts (whose cache entry is then most likely missing too)."""
+        if self.parameters:
+            narrowed = self.filtered(self.queryset, excluded=FACETS) if set(self.parameters) - set(FACETS) else None
+            state = (narrowed, self.chosen_values(*FACETS))
+            unfiltered, self.counted = count_facets(self.queryset, self.now, (None, {}), state)
+        else:
+            [unfiltered] = count_facets(self.queryset, self.now, (None, {}))
+        return self.cached(lambda: unfiltered, "facets", self.language, "", {})
 
-    def cached(self, compute, *parts):
-        """compute(), cached under the catalogue state if the filterset has one, for its default queryset."""
+    def cached(self, compute, *parts, keep=None):
+        """compute(), cached under the catalogue state if the filterset has one, for its default queryset (with
+        `keep`, only a result keep(result) approves)."""
         if self.state is None or self.own_queryset:
             return compute()
-        return self.state.cached(compute, *parts)
+        return self.state.cached(compute, *parts, keep=keep)
 
     @classmethod
     def language_neutral(cls):
@@ -392,9 +463,15 @@ class PostingFilter(django_filters.FilterSet):
         """The facet pass over this filterset's postings (FacetCounts), cached with the catalogue state."""
         if not self.parameters:
             return self.unfiltered_counts
+        return self.cached(self.count_filtered, "facets", self.language, self.parameters)
+
+    def count_filtered(self):
+        """The facet pass with the parameters: kept from the unfiltered one, or counted over the postings that the
+        parameters that are no facet keep."""
+        if hasattr(self, "counted"):
+            return self.counted
         postings = self.filtered(self.queryset, excluded=FACETS)
-        chosen = self.chosen_values(*FACETS)
-        return self.cached(lambda: count_facets(postings, chosen, self.now), "facets", self.language, self.parameters)
+        return count_facets(postings, self.now, (None, self.chosen_values(*FACETS)))[0]
 
     def counts_in_other_languages(self):
         """{language: number of live postings in it that match the same filters}, for the other languages."""

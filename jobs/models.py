@@ -615,6 +615,8 @@ class Posting(models.Model):
                     "company",
                     "salary_min",
                     "salary_max",
+                    "visa_sponsorship",
+                    "relocation",
                 ],
                 condition=Q(status=Status.PUBLISHED),
                 name="posting_live_idx",

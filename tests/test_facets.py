@@ -136,3 +136,38 @@ def test_facet_counts_equal_a_naive_recount(client, board, chosen):
     }
     assert {name: {value: shown[name].get(value, 0) for value in CHOICES[name]} for name in FACETS} == expected
     assert response.context["page"].paginator.count == total
+
+
+def test_facet_counts_honour_the_search_words_with_or_without_the_unfiltered_pass(client):
+    """Search words are no facet: cold, the counts with them come from the query that counts the unfiltered ones;
+    once the unfiltered counts are cached, from a query of their own."""
+    PostingFactory(title="Python developer", workplace="remote", items=False)
+    PostingFactory(title="Python tester", workplace="onsite", items=False)
+    PostingFactory(title="Designer", workplace="remote", items=False)
+
+    for workplace in ["remote", "onsite"]:
+        response = client.get("/en/", {"q": "python", "workplace": workplace})
+
+        counts = {
+            group["name"]: {option["value"]: option["count"] for option in group["options"]}
+            for group in response.context["facets"]
+        }
+        assert counts["workplace"] == {"onsite": 1, "hybrid": 0, "remote": 1}
+        assert response.context["page"].paginator.count == 1
+
+
+def test_a_tag_that_does_not_exist_is_reported_and_left_out_of_the_counts(client):
+    """Cold, the parameters are read before the tags are looked up: one that does not exist is read again."""
+    PostingFactory(workplace="remote", items=False)
+    PostingFactory(workplace="onsite", items=False)
+
+    response = client.get("/en/", {"tag": "nothing-by-this-name", "workplace": "remote"})
+
+    assert set(response.context["filterset"].form.errors) == {"tag"}
+    [workplace] = [group for group in response.context["facets"] if group["name"] == "workplace"]
+    assert {option["value"]: option["count"] for option in workplace["options"]} == {
+        "onsite": 1,
+        "hybrid": 0,
+        "remote": 1,
+    }
+    assert response.context["page"].paginator.count == 1
