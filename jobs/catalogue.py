@@ -93,7 +93,7 @@ class State:
         return result
 
 
-def cached_response(*headers, statuses=(200,)):
+def cached_response(*headers, statuses=(200,), parameters=None):
     """A view decorator: the view's responses cached under the catalogue state and everything they vary on (scheme,
     host, path, query parameters in order, the language, and the request `headers` the response varies by), so that
     a page, a feed or a sitemap changes the moment the catalogue does. The view finds the state as
@@ -101,12 +101,16 @@ def cached_response(*headers, statuses=(200,)):
 
     Only responses of `statuses` that may be stored are cached: not one that says "Cache-Control: no-store", as an HR
     preview does. The view's answer must be the same for every visitor otherwise: no session, user or CSRF token.
+    With `parameters` (the query parameters the view reads), a request with any other is answered without the cache,
+    so that made-up parameters (a tracking tag, or a flood of random ones) cannot fill it.
     """
 
     def decorator(view):
         @wraps(view)
         def cached_view(request, *args, **kwargs):
             request.catalogue = current()
+            if parameters is not None and not set(request.GET) <= parameters:
+                return view(request, *args, **kwargs)
             address = (request.scheme, request.get_host(), request.path, sorted(request.GET.lists()))
             varying = (translation.get_language(), [request.headers.get(header) for header in headers])
             return request.catalogue.cached(

@@ -10,7 +10,6 @@ from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext as _
 
-from jobs import catalogue
 from jobs.filters import PostingFilter, active_filters, filter_query
 from jobs.richtext import render_markdown
 from jobs.structured_data import description_html
@@ -59,7 +58,7 @@ class PostingFeed(Feed):
 
     def get_object(self, request):
         """The listing of the query's filters; a malformed value is refused, as a subscription to it would be wrong."""
-        filterset = PostingFilter(request.GET, language=request.LANGUAGE_CODE, state=catalogue.current())
+        filterset = PostingFilter(request.GET, language=request.LANGUAGE_CODE, state=request.catalogue)
         if filterset.errors:
             raise BadRequest(filterset.errors.as_text())
         return FilteredListing(request, filterset)

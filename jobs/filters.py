@@ -691,10 +691,13 @@ def without(query, name, value=None):
 FROM_LISTING = "from"
 
 
+LISTING_PARAMETERS = frozenset({*PostingFilter.base_filters, "page"})
+
+
 def listing_state(query):
     """The listing parameters of `query` (its filters, order and page), without empty values or anything else."""
     params = filled(query)
-    for name in set(params) - {*PostingFilter.base_filters, "page"}:
+    for name in set(params) - LISTING_PARAMETERS:
         del params[name]
     return params
 

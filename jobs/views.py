@@ -15,6 +15,8 @@ from core.http import shareable
 from core.ratelimits import limit_posts
 from jobs import catalogue, statistics
 from jobs.filters import (
+    FROM_LISTING,
+    LISTING_PARAMETERS,
     PostingFilter,
     active_filters,
     came_from,
@@ -60,7 +62,7 @@ def render_filtered(request, template, context):
 @require_safe
 @shareable
 @vary_on_headers(*HTMX_HEADERS)
-@catalogue.cached_response(*HTMX_HEADERS)
+@catalogue.cached_response(*HTMX_HEADERS, parameters=LISTING_PARAMETERS)
 def posting_list(request):
     """The listing of one language: filters and facet counts, full page or, for htmx, the results."""
     state = request.catalogue
@@ -79,7 +81,7 @@ def posting_list(request):
 
 @require_safe
 @vary_on_headers(*HTMX_HEADERS)
-@catalogue.cached_response(*HTMX_HEADERS)
+@catalogue.cached_response(*HTMX_HEADERS, parameters=LISTING_PARAMETERS)
 def company_detail(request, slug):
     """A company's page in one language: who it is, and its live postings in that language with the listing's filters.
 
@@ -169,7 +171,7 @@ def in_other_languages(filterset, language_urls):
 
 @require_safe
 @shareable
-@catalogue.cached_response(statuses=(200, 410))
+@catalogue.cached_response(statuses=(200, 410), parameters={FROM_LISTING})
 def posting_detail(request, slug):
     """A posting's page, or its HR preview (never cached: no-store) before it is public; 410 once it is closed."""
     posting = get_object_or_404(Posting.objects.with_company_description(), slug=slug)

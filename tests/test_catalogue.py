@@ -1,5 +1,6 @@
 """Cached pages change the moment the catalogue does: HR's changes, and postings going live or expiring by date."""
 
+import pickle
 import re
 import threading
 import time
@@ -8,6 +9,7 @@ from datetime import timedelta
 import feedparser
 import pytest
 from django.core.cache import caches
+from django.http.response import HttpResponseBase
 from django.utils import timezone
 from django.utils.html import escape
 
@@ -99,6 +101,25 @@ def test_the_posting_page_and_the_company_page_are_served_from_the_cache_in_one_
     for url in pages:
         with django_assert_num_queries(1):
             assert "Before the edit" in client.get(url).text
+
+
+def cached_responses():
+    """The responses in the (local memory) cache."""
+    store = caches["default"]
+    return [value for value in map(pickle.loads, store._cache.values()) if isinstance(value, HttpResponseBase)]
+
+
+@pytest.mark.parametrize(("url", "made_up"), [("/en/?workplace=remote", "&utm_source=x"), ("/en/feed/", "?ref=1")])
+def test_a_page_asked_for_with_a_parameter_it_does_not_read_is_answered_but_not_cached(client, board, url, made_up):
+    """Made-up parameters (a tracking tag, or a flood of random ones) must not fill the cache with copies of a page."""
+    first, second = client.get(url + made_up), client.get(url + made_up)
+    made_up_cached = cached_responses()
+    client.get(url)
+
+    assert first.status_code == second.status_code == 200
+    assert first.content == second.content
+    assert made_up_cached == []
+    assert len(cached_responses()) == 1  # the page without it is cached
 
 
 def test_the_posting_page_and_the_company_page_change_at_once(client, board):
