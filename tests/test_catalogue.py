@@ -163,6 +163,30 @@ def test_a_cached_public_page_is_served_to_staff_too(client, django_assert_num_q
     assert "Preview, not public" not in page.text
 
 
+@pytest.mark.parametrize(
+    ("published_ago", "expires_in", "boundary"),
+    [
+        (timedelta(hours=2), timedelta(days=10), "leaves the last 24 hours"),
+        (timedelta(days=3), timedelta(days=10), "leaves the last 7 days"),
+        (timedelta(days=3), timedelta(days=2), "expires"),
+        (timedelta(days=40), timedelta(days=2), "expires"),
+    ],
+)
+def test_the_state_ends_at_the_next_moment_the_live_set_changes_by_the_clock(published_ago, expires_in, boundary):
+    now = timezone.now()
+    posting = PostingFactory(published_at=now - published_ago, valid_through=now + expires_in)
+    moments = {
+        "leaves the last 24 hours": posting.published_at + timedelta(days=1),
+        "leaves the last 7 days": posting.published_at + timedelta(days=7),
+        "expires": posting.valid_through,
+    }
+
+    state = catalogue.current(now)
+
+    assert state.boundary == moments[boundary]
+    assert state.version is not None
+
+
 def test_a_posting_going_live_and_expiring_by_date_shows_at_once(client, board):
     now = timezone.now()
     posting = PostingFactory(
