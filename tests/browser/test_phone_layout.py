@@ -5,7 +5,7 @@ from playwright.sync_api import expect
 
 from jobs.filters import MAX_LOCATION_LENGTH
 from jobs.models import CareerStep, Office, WorkingLanguage
-from tests.factories import PostingFactory, add_items
+from tests.factories import CompanyFactory, PostingFactory, add_items
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -70,37 +70,28 @@ def test_on_a_phone_the_filters_open_as_a_sheet_that_shows_the_count(live_server
 @pytest.fixture
 def rich_postings():
     """The same job in English and German with everything a posting's header could hold, and a long title."""
-    english = PostingFactory(
-        title="Senior site reliability engineer, payments platform (Kubernetes)",
-        city="Rotterdam",
-        country="NL",
-        salary_currency="CHF",
-        salary_min=105000,
-        salary_max=125000,
-        experience_years=5,
-        experience_years_max=10,
-        visa_sponsorship=True,
-        relocation=True,
-        bonus_percent=15,
-        equity=True,
-        allowances=2400,
-        collective_agreement="TV-L E13",
-    )
+    rich = {
+        "company": CompanyFactory(),
+        "city": "Rotterdam",
+        "country": "NL",
+        "salary_currency": "CHF",
+        "salary_min": 105000,
+        "salary_max": 125000,
+        "experience_years": 5,
+        "experience_years_max": 10,
+        "visa_sponsorship": True,
+        "relocation": True,
+        "bonus_percent": 15,
+        "equity": True,
+        "allowances": 2400,
+        "collective_agreement": "TV-L E13",
+    }
+    english = PostingFactory(title="Senior site reliability engineer, payments platform (Kubernetes)", **rich)
     german = PostingFactory(
         language="de",
         title="Senior Site Reliability Engineer (m/w/d) – Zahlungsplattform (Kubernetes)",
         translation_group=english.translation_group,
-        **{field: getattr(english, field) for field in ["company", "city", "country", "salary_currency"]},
-        salary_min=105000,
-        salary_max=125000,
-        experience_years=5,
-        experience_years_max=10,
-        visa_sponsorship=True,
-        relocation=True,
-        bonus_percent=15,
-        equity=True,
-        allowances=2400,
-        collective_agreement="TV-L E13",
+        **rich,
     )
     places = [("Berlin", "DE"), ("Amsterdam", "NL"), ("Barcelona", "ES"), ("Lisbon", "PT"), ("Vienna", "AT")]
     for posting in [english, german]:
