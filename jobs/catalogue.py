@@ -15,6 +15,7 @@ stays right until one of them moves, and both are read in one query per request,
 import functools
 import hashlib
 import json
+import re
 from collections.abc import Hashable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -24,7 +25,10 @@ from django.core.cache import cache
 from django.db import connections, router
 from django.db.models import F, Subquery
 from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.middleware.gzip import re_accepts_gzip
 from django.utils import timezone, translation
+from django.utils.cache import patch_vary_headers, set_response_etag
+from django.utils.text import compress_string
 
 from jobs.filters import POSTED_WITHIN
 from jobs.models import (
@@ -45,6 +49,7 @@ from jobs.models import (
 )
 
 CACHE_SECONDS = 15 * 60
+GZIP_MIN_LENGTH = 200  # GZipMiddleware leaves shorter bodies as they are
 POSTED_WINDOWS = [int(value) for value, _label in POSTED_WITHIN]  # days
 
 
@@ -109,6 +114,13 @@ def cached_response(*headers, statuses=(200,), parameters=None):
     """
 
     def decorator(view):
+        def storable(response):
+            return response.status_code in statuses and not forbids_storing(response)
+
+        def made(request, *args, **kwargs):
+            response = rendered(view(request, *args, **kwargs))
+            return prepared(response) if storable(response) else response
+
         @wraps(view)
         def cached_view(request, *args, **kwargs):
             request.catalogue = current()
@@ -116,13 +128,10 @@ def cached_response(*headers, statuses=(200,), parameters=None):
                 return view(request, *args, **kwargs)
             address = (request.scheme, request.get_host(), request.path, sorted(request.GET.lists()))
             varying = (translation.get_language(), [request.headers.get(header) for header in headers])
-            return request.catalogue.cached(
-                lambda: rendered(view(request, *args, **kwargs)),
-                "response",
-                *address,
-                *varying,
-                keep=lambda response: response.status_code in statuses and not forbids_storing(response),
+            response = request.catalogue.cached(
+                lambda: made(request, *args, **kwargs), "response", *address, *varying, keep=storable
             )
+            return served(request, response) if storable(response) else response
 
         return cached_view
 
@@ -138,6 +147,30 @@ def rendered(response):
     """The response, a template response rendered, as the cache can hold it."""
     if hasattr(response, "render"):
         response.render()
+    return response
+
+
+def prepared(response):
+    """The response with what each request would otherwise compute again, for the cache: its ETag (as
+    ConditionalGetMiddleware makes it) and its body compressed, as GZipMiddleware would (and only where it would)."""
+    set_response_etag(response)
+    if len(response.content) >= GZIP_MIN_LENGTH:
+        response.compressed = compress_string(response.content)
+    return response
+
+
+def served(request, response):
+    """A prepared response as this request takes it: compressed if the client accepts gzip, with the Vary and ETag
+    headers GZipMiddleware would give it. It is compressed once for everyone, without GZipMiddleware's random padding
+    against BREACH: a cached page is the same for every visitor and holds no secret to guess."""
+    patch_vary_headers(response, ("Accept-Encoding",))
+    compressed = getattr(response, "compressed", None)
+    if compressed is None or not re_accepts_gzip.search(request.headers.get("Accept-Encoding", "")):
+        return response
+    response.content = compressed
+    response.headers["Content-Length"] = str(len(compressed))
+    response.headers["Content-Encoding"] = "gzip"
+    response.headers["ETag"] = re.sub(r'^"', 'W/"', response.headers["ETag"])
     return response
 
 

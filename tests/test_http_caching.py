@@ -58,6 +58,23 @@ def test_pages_are_compressed_with_gzip(client, posting):
     assert b'<html lang="fr">' in gzip.decompress(response.content)
 
 
+@pytest.mark.parametrize("path", ["/fr/", "/fr/feed/", "/sitemap.xml"])
+def test_a_page_from_the_cache_is_compressed_and_tagged_as_a_fresh_one_is(client, posting, path):
+    """The cache keeps a page's ETag and compressed body: the answer is the same, with or without gzip, fresh or
+    cached, and a client that does not take gzip gets the page as it is."""
+    fresh, cached = (client.get(path, headers={"accept-encoding": "gzip"}) for _ in range(2))
+    plain = client.get(path)
+
+    assert fresh["Content-Encoding"] == cached["Content-Encoding"] == "gzip"
+    assert gzip.decompress(fresh.content) == gzip.decompress(cached.content) == plain.content
+    assert fresh["ETag"] == cached["ETag"] == "W/" + plain["ETag"]
+    assert "Accept-Encoding" in cached["Vary"] and "Accept-Encoding" in plain["Vary"]
+    assert int(cached["Content-Length"]) == len(cached.content)
+    assert not plain.has_header("Content-Encoding")
+    again = client.get(path, headers={"if-none-match": cached["ETag"], "accept-encoding": "gzip"})
+    assert again.status_code == 304
+
+
 def test_an_hr_preview_is_never_kept(client):
     draft = PostingFactory(draft=True)
     client.force_login(HREditorFactory(companies=[draft.company]))
