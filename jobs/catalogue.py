@@ -203,6 +203,8 @@ def compiled(alias):
     moments = {
         index: offsets[param] for index, param in enumerate(params) if isinstance(param, Hashable) and param in offsets
     }
+    if set(moments.values()) != set(OFFSETS):
+        raise RuntimeError("The state's query does not carry its moments as parameters: compile it for each request.")
     query = queryset.query
     return sql, params, moments, [*query.extra_select, *query.values_select, *query.annotation_select]
 
