@@ -78,8 +78,14 @@ def first_after(field, moment, **conditions):
 class State:
     version: int | None  # None in a database without the version row (emptied by hand): nothing is cached then
     boundary: datetime | None  # when the live set or a "posted within" window next changes by the clock
-    # ExchangeRate.objects.table(), read with the version: every listing shows the rates, and a refresh bumps it.
-    exchange_table: tuple | None = None
+    # The exchange rates as ExchangeRate.objects.summary() gives them ("" for none; None if not read), read with the
+    # version: every listing shows them, and a refresh bumps it.
+    rates: str | None = None
+
+    @functools.cached_property
+    def exchange_table(self):
+        """ExchangeRate.objects.table(), read from `rates` when first asked for: a page served from the cache is not."""
+        return None if self.rates is None else rates_table(self.rates)
 
     def key(self, *parts):
         """A cache key for a result that depends on this state and on `parts` (JSON-serialisable)."""
@@ -235,4 +241,4 @@ def current(now=None):
         as_moment(row[f"leaving_{days}"]) + timedelta(days=days) for days in POSTED_WINDOWS if row[f"leaving_{days}"]
     ]
     boundary = min((moment for moment in upcoming if moment), default=None)
-    return State(row["number"], boundary, rates_table(row["rates"]))
+    return State(row["number"], boundary, row["rates"] or "")
