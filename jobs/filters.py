@@ -5,20 +5,20 @@ from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 from functools import reduce
-from operator import or_
+from operator import and_, or_
 
 import django_filters
 from django.conf import settings
 from django.core.validators import slug_re
-from django.db import connections, models
+from django.db import models
 from django.db.models import BooleanField, CharField, Count, Exists, ExpressionWrapper, F, OuterRef, Q, Value
-from django.db.models.expressions import RawSQL
 from django.http import QueryDict
 from django.utils import timezone, translation
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
+from jobs.facetindex import FacetIndex, indexes
 from jobs.forms import CleanForm
 from jobs.models import (
     BASE_CURRENCY,
@@ -65,7 +65,7 @@ class Sort(models.TextChoices):
 class Facet:
     """A listing parameter whose options show how many postings each would give, given the other parameters.
 
-    Its condition narrows the listing (PostingFilter filters by it), and the facet pass (count_facets) counts its
+    Its condition narrows the listing (PostingFilter filters by it), and the facet index (jobs.facetindex) counts its
     options. A facet is one entry of FACETS beside its filter field; its kinds:
     ColumnFacet (a posting's own field), ManyFacet (rows of another table: countries, tags), OptionsFacet (named
     conditions, such as "salary disclosed" or a yes/no field).
@@ -78,25 +78,25 @@ class Facet:
         """The condition for postings that have one of `values`."""
         raise NotImplementedError
 
-    def columns(self, now):
-        """{alias: expression} that the facet pass selects for each matching posting to count this facet by."""
+    def columns(self, moment):
+        """{alias: expression} that the facet index holds of each posting, read at `moment`."""
         return {}
 
-    def joined(self):
-        """{name: (SQL, params)} of the rows of other tables the facet pass joins to the matching postings, as
-        (owner, value) pairs; facets counting the same rows name them alike, and the pass joins them once."""
+    def related(self):
+        """{name: (queryset, link to the posting, value)} of the rows of other tables that the facet index holds;
+        facets counting the same rows name them alike, and the index holds them once."""
         return {}
 
-    def counting(self, counts):
-        """[(SQL, params)] of SELECTs of (facet name, option value, counts…) over the `matched` rows `m`.
+    def matching(self, index, values, now):
+        """Which postings of the facet index meet the condition at `now`."""
+        raise NotImplementedError
 
-        counts(name, condition) is the SQL of the counts, one per filter state, of the rows that meet `condition`
-        (SQL on `m`, if any) and every parameter of the state but `name`.
-        """
+    def tally(self, index, among, now):
+        """{option: how many of the postings `among` (a boolean array over the index) it yields}."""
         raise NotImplementedError
 
     def option_count(self, counts, value):
-        """How many postings option `value` yields, from the facet pass's FacetCounts."""
+        """How many postings option `value` yields, from count_facets's FacetCounts."""
         return counts.options[self.name].get(value, 0)
 
 
@@ -108,12 +108,14 @@ class ColumnFacet(Facet):
     def condition(self, values, now):
         return Q(**{f"{self.field}__in": values})
 
-    def columns(self, now):
-        return {f"v_{self.name}": F(self.field)}
+    def columns(self, moment):
+        return {self.name: F(self.field)}
 
-    def counting(self, counts):
-        column = f"m.v_{self.name}"
-        return [(f"SELECT %s, {column}, {counts(self.name)} FROM matched m GROUP BY {column}", [self.name])]
+    def matching(self, index, values, now):
+        return index.equal(self.name, values)
+
+    def tally(self, index, among, now):
+        return index.tally(self.name, among)
 
 
 class ManyFacet(Facet):
@@ -129,14 +131,16 @@ class ManyFacet(Facet):
 
     @property
     def rows_name(self):
-        return f"rows_{self.model._meta.db_table}_{self.field}"
+        return f"{self.model._meta.db_table}_{self.field}"
 
-    def joined(self):
-        rows = self.model.objects.order_by().values(owner=F(f"{self.link}_id"), value=F(self.field))
-        return {self.rows_name: rows.query.sql_with_params()}
+    def related(self):
+        return {self.rows_name: (self.model.objects.all(), self.link, F(self.field))}
 
-    def counting(self, counts):
-        return [(f"SELECT %s, m.value, {counts(self.name)} FROM {self.rows_name} m GROUP BY m.value", [self.name])]
+    def matching(self, index, values, now):
+        return index.having(self.rows_name, values)
+
+    def tally(self, index, among, now):
+        return index.tally_related(self.rows_name, among)
 
 
 class OptionsFacet(Facet):
@@ -149,17 +153,34 @@ class OptionsFacet(Facet):
     def condition(self, values, now):
         return reduce(or_, (self.options[value](now) for value in values))
 
-    def columns(self, now):
-        return {self.option_column(value): as_boolean(meets(now)) for value, meets in self.options.items()}
+    def columns(self, moment):
+        return {self.option_column(value): as_boolean(meets(moment)) for value, meets in self.options.items()}
 
-    def counting(self, counts):
-        return [
-            (f"SELECT %s, %s, {counts(self.name, f'm.{self.option_column(value)}')} FROM matched m", [self.name, value])
-            for value in self.options
-        ]
+    def matching(self, index, values, now):
+        return reduce(or_, (self.option_matching(index, value, now) for value in values))
+
+    def tally(self, index, among, now):
+        return {value: int((among & self.option_matching(index, value, now)).sum()) for value in self.options}
+
+    def option_matching(self, index, value, now):
+        return index.equal(self.option_column(value), [True])
 
     def option_column(self, value):
-        return f"o_{self.name}_{value}"
+        return f"{self.name}_{value}"
+
+
+class PostedFacet(OptionsFacet):
+    """How recently the posting was published: options of a number of days. The facet index keeps every posting's
+    publish moment, so that these options, which change with the clock, need nothing read again."""
+
+    def __init__(self, name, days):
+        super().__init__(name, {str(number): posted_within(number) for number in days})
+
+    def columns(self, moment):
+        return {}
+
+    def option_matching(self, index, value, now):
+        return index.published_since(now - timedelta(days=int(value)))
 
 
 class AbsentFacet(ManyFacet):
@@ -169,9 +190,8 @@ class AbsentFacet(ManyFacet):
     def condition(self, values, now):
         return ~super().condition(values, now)
 
-    def counting(self, counts):
-        """The postings that have each value, and all of them (as `without`): option_count subtracts."""
-        return [*super().counting(counts), (f"SELECT %s, NULL, {counts(self.name)} FROM matched m", [self.name])]
+    def matching(self, index, values, now):
+        return ~super().matching(index, values, now)
 
     def option_count(self, counts, value):
         return counts.without[self.name] - counts.options[self.name].get(value, 0)
@@ -195,87 +215,54 @@ FACETS = {
         AbsentFacet("not_requires", WorkingLanguage, "posting", "language"),
         OptionsFacet("visa", {"1": lambda now: Q(visa_sponsorship=True)}),
         OptionsFacet("relocation", {"1": lambda now: Q(relocation=True)}),
-        OptionsFacet("posted", {value: posted_within(int(value)) for value, _label in POSTED_WITHIN}),
+        PostedFacet("posted", [int(value) for value, _label in POSTED_WITHIN]),
     ]
 }
+# What the facet index holds beside the facets: the offices' cities, which the location field suggests.
+CITIES = {"cities": F("city")}
+OFFICE_CITIES = {"office_cities": (Office.objects.all(), "posting", F("city"))}
 
 
 def as_boolean(condition):
     return ExpressionWrapper(condition, output_field=BooleanField())
 
 
+def facet_index(language, now, state):
+    """The facet index (jobs.facetindex) of the postings in `language` that are live at `now` or may go live, held
+    for the catalogue `state`'s version if there is one."""
+    postings = Posting.objects.live_or_scheduled(now).in_language(language)
+    columns, related = dict(CITIES), dict(OFFICE_CITIES)
+    for facet in FACETS.values():
+        columns |= facet.columns(now)
+        related |= facet.related()
+    version = None if state is None else state.version
+    return indexes.get((postings.db, language), version, lambda: FacetIndex.read(postings, columns, related))
+
+
 @dataclass
 class FacetCounts:
-    """The facet pass's answer: {parameter: {option: count}}, and how many postings match every parameter
-    (`total`) or every parameter but one (`without[name]`, for the chosen ones)."""
+    """What count_facets counts: {parameter: {option: count}}, and how many postings match every parameter
+    (`total`) or every parameter but one (`without[name]`)."""
 
     options: dict
     total: int
     without: dict
 
 
-def count_facets(postings, now, *states):
-    """The counts of every facet over `postings` in each filter state, in one query: a FacetCounts per state.
+def count_facets(index, among, now, chosen):
+    """The counts of every facet over the postings `among` (a boolean array over the facet `index`) that meet the
+    `chosen` facet parameters ({facet name: values}): each facet is counted over those that meet every other one."""
+    meeting = {name: FACETS[name].matching(index, values, now) for name, values in chosen.items()}
 
-    A state is (narrowed, chosen): `chosen` is {facet name: values} of the chosen facet parameters, and `narrowed`
-    the postings that the parameters that are no facet keep (a queryset), or None if there are none. The postings
-    are matched once, each carrying a column per state and chosen parameter saying whether it meets it, and each
-    facet is counted, per state, over the rows that meet every other parameter of the state. The rows of other
-    tables (countries, tags, working languages) are joined to the matching postings once per table.
-    """
-    meets = {}  # whether a posting meets each parameter of each state
-    ctes = []
-    for index, (narrowed, chosen) in enumerate(states):
-        if narrowed is not None:
-            # Planned on their own (MATERIALIZED): as a subquery of the matching, PostgreSQL read every search
-            # vector of the table instead of the search index.
-            sql, params = narrowed.order_by().values("pk").query.sql_with_params()
-            ctes.append((f"narrowed{index} AS MATERIALIZED ({sql})", params))
-            meets[f"s{index}_"] = as_boolean(Q(pk__in=RawSQL(f"SELECT pk FROM narrowed{index}", [])))
-        for name, values in chosen.items():
-            meets[f"s{index}_{name}"] = as_boolean(FACETS[name].condition(values, now))
-    columns, joined = dict(meets), {}
-    for facet in FACETS.values():
-        columns |= facet.columns(now)
-        joined |= facet.joined()
-    matched_sql, matched_params = postings.order_by().values("pk", **columns).query.sql_with_params()
+    def meeting_all_but(excluded):
+        return reduce(and_, (found for name, found in meeting.items() if name != excluded), among)
 
-    def counts(excluded, condition=None):
-        """The SQL of a count per state of the rows meeting `condition` and every parameter of the state but
-        `excluded`."""
-        sql = []
-        for index, (narrowed, chosen) in enumerate(states):
-            meeting = [f"m.s{index}_{name}" for name in chosen if name != excluded]
-            meeting += [f"m.s{index}_"] * (narrowed is not None) + [condition] * (condition is not None)
-            sql.append(f"COUNT(CASE WHEN {' AND '.join(meeting)} THEN 1 END)" if meeting else "COUNT(*)")
-        return ", ".join(sql)
-
-    selects = [(f"SELECT '', NULL, {counts(None)} FROM matched m", [])]
-    for name in dict.fromkeys(name for _narrowed, chosen in states for name in chosen):
-        selects.append((f"SELECT %s, NULL, {counts(name)} FROM matched m", [name]))
-    for facet in FACETS.values():
-        selects += facet.counting(counts)
-    ctes.append((f"matched AS ({matched_sql})", matched_params))
-    # The rows of another table carry the value and, of their posting, only what the counts read.
-    carried = ", ".join(["r.value", *(f"m.{alias}" for alias in meets)])
-    ctes += [
-        (f"{name} AS (SELECT {carried} FROM matched m JOIN ({sql}) r ON r.owner = m.pk)", params)
-        for name, (sql, params) in joined.items()
-    ]
-    sql = "WITH " + ", ".join(cte for cte, _params in ctes) + " " + " UNION ALL ".join(s for s, _params in selects)
-    params = [param for _sql, sql_params in [*ctes, *selects] for param in sql_params]
-    answers = [FacetCounts({name: {} for name in FACETS}, 0, {}) for _state in states]
-    with connections[postings.db].cursor() as cursor:
-        cursor.execute(sql, params)
-        for name, value, *row in cursor.fetchall():
-            for answer, count in zip(answers, row, strict=True):
-                if not name:
-                    answer.total = count
-                elif value is None:
-                    answer.without[name] = count
-                else:
-                    answer.options[name][value] = count
-    return answers
+    counts = FacetCounts({}, int(meeting_all_but(None).sum()), {})
+    for name, facet in FACETS.items():
+        others = meeting_all_but(name)
+        counts.options[name] = facet.tally(index, others, now)
+        counts.without[name] = int(others.sum())
+    return counts
 
 
 class PostingFilter(django_filters.FilterSet):
@@ -348,63 +335,41 @@ class PostingFilter(django_filters.FilterSet):
             queryset = Posting.objects.live(self.now).in_language(language)
         super().__init__(data, queryset, request=request)
         self.filters["salary_currency"].extra["choices"] = currency_choices(self.exchange_rates)
-        counts = self.cached(lambda: None, "facets", self.language, "", {}, keep=lambda counts: counts is not None)
-        if counts is None:
-            # Whether a value is valid does not depend on the options (see choices): offering the well-formed chosen
-            # values (tags and companies not looked up yet) is enough to read the parameters, and the unfiltered
-            # pass then counts with them too; the tags and companies are looked up with its options.
-            self.offer(data, {"country": {}, "tag": {}, "company": {}, "requires": {}}, looked_up=False)
-            counts = self.counted_with_parameters()
-        self.unfiltered_counts = counts
-        self.offer(data, counts.options)
-        if hasattr(self, "counted") and not self.offered(self.chosen_values("tag", "company")):
-            # A chosen tag or company that does not exist was read as valid: read the parameters again (it is then
-            # reported and ignored), and count with them on their own.
-            del self._form, self.counted
-            self.offer(data, counts.options)
+        self.unfiltered_counts = self.cached(
+            lambda: count_facets(self.index, self.among, self.now, {}), "facets", self.language, "", {}
+        )
+        self.offer(data, self.unfiltered_counts.options)
 
-    def offer(self, data, options, looked_up=True):
-        """Sets the choices of the country, tag, company and working language parameters: the `options` (those of the
-        unfiltered facet pass) and the chosen values that are well-formed; unless `looked_up` is false, only the tags
-        and companies that exist, by name."""
+    def offer(self, data, options):
+        """Sets the choices of the country, tag, company and working language parameters: the `options` (the
+        unfiltered counts') and the chosen values that are well-formed, of tags and companies those that exist."""
         chosen = {name: data.getlist(name) if data else [] for name in (*self.PER_LANGUAGE, "requires", "not_requires")}
-        choices = self.choices(chosen, options, looked_up)
+        choices = self.choices(chosen, options)
         for name in ("requires", "not_requires"):
             wanted = set(options["requires"]) | set(chosen[name])
             choices[name] = [(code, label) for code, label in working_language_choices() if code in wanted]
         for name, field_choices in choices.items():
             self.form.fields[name].choices = field_choices
 
-    def offered(self, values):
-        """Whether each of these {parameter: values} is one of the parameter's choices."""
-        return all(
-            value in {choice for choice, _label in self.form.fields[name].choices}
-            for name, chosen in values.items()
-            for value in chosen
-        )
-
-    def choices(self, chosen, options, looked_up=True):
-        """{parameter: choices} of the country, tag and company parameters: the values in `options` (those of the
-        unfiltered facet pass) and the well-formed `chosen` ones, by name (see named for `looked_up`)."""
+    def choices(self, chosen, options):
+        """{parameter: choices} of the country, tag and company parameters: the values in `options` (the unfiltered
+        counts') and the well-formed `chosen` ones, by name."""
         available = (
             self.cached(lambda: self.named(options), "choices", self.language)
             if any(options.values())
             else self.named(options)
         )
         wanted = {name: set(slugs(chosen[name])) - set(available[name]) for name in ("tag", "company")}
-        extra = self.named({"country": [code for code in chosen["country"] if code in countries], **wanted}, looked_up)
+        extra = self.named({"country": [code for code in chosen["country"] if code in countries], **wanted})
         return {
             name: sorted((available[name] | extra[name]).items(), key=lambda pair: fold(pair[1]))
             for name in self.PER_LANGUAGE
         }
 
-    def named(self, values, looked_up=True):
+    def named(self, values):
         """{parameter: {value: name}} for these {parameter: values} of the country, tag and company parameters;
-        tags and companies are named in one query, if any, which leaves out those that do not exist (unless
-        `looked_up` is false: then each is named by its slug)."""
+        tags and companies are named in one query, if any, which leaves out those that do not exist."""
         names = {"country": {code: countries.name(code) for code in values["country"]}, "tag": {}, "company": {}}
-        if not looked_up:
-            return names | {name: {slug: slug for slug in values[name]} for name in ("tag", "company")}
         tags = Tag.objects.filter(slug__in=values["tag"]).values_list(
             Value("tag", output_field=CharField()), "slug", Tag.label_in(self.language)
         )
@@ -416,23 +381,24 @@ class PostingFilter(django_filters.FilterSet):
                 names[name][slug] = label
         return names
 
-    def counted_with_parameters(self):
-        """The facet pass without parameters, cached; with parameters, the pass with them is counted in the same
-        query and kept for facet_counts (whose cache entry is then most likely missing too)."""
-        if self.parameters:
-            narrowed = self.filtered(self.queryset, excluded=FACETS) if set(self.parameters) - set(FACETS) else None
-            state = (narrowed, self.chosen_values(*FACETS))
-            unfiltered, self.counted = count_facets(self.queryset, self.now, (None, {}), state)
-        else:
-            [unfiltered] = count_facets(self.queryset, self.now, (None, {}))
-        return self.cached(lambda: unfiltered, "facets", self.language, "", {})
+    @functools.cached_property
+    def index(self):
+        """The facet index of the filterset's language (jobs.facetindex)."""
+        return facet_index(self.language, self.now, self.state)
 
-    def cached(self, compute, *parts, keep=None):
-        """compute(), cached under the catalogue state if the filterset has one, for its default queryset (with
-        `keep`, only a result keep(result) approves)."""
+    @functools.cached_property
+    def among(self):
+        """Which postings of the facet index the filterset counts: those live now, of its queryset if it has its own."""
+        live = self.index.live(self.now)
+        if self.own_queryset:
+            live &= self.index.among(self.queryset.values_list("pk", flat=True))
+        return live
+
+    def cached(self, compute, *parts):
+        """compute(), cached under the catalogue state if the filterset has one, for its default queryset."""
         if self.state is None or self.own_queryset:
             return compute()
-        return self.state.cached(compute, *parts, keep=keep)
+        return self.state.cached(compute, *parts)
 
     @classmethod
     def language_neutral(cls):
@@ -466,12 +432,12 @@ class PostingFilter(django_filters.FilterSet):
         return self.cached(self.count_filtered, "facets", self.language, self.parameters)
 
     def count_filtered(self):
-        """The facet pass with the parameters: kept from the unfiltered one, or counted over the postings that the
-        parameters that are no facet keep."""
-        if hasattr(self, "counted"):
-            return self.counted
-        postings = self.filtered(self.queryset, excluded=FACETS)
-        return count_facets(postings, self.now, (None, self.chosen_values(*FACETS)))[0]
+        """The facet counts with the parameters: over the postings that the parameters that are no facet keep (the
+        search words matched once), by the facet parameters."""
+        among = self.among
+        if set(self.parameters) - set(FACETS):
+            among = among & self.index.among(self.filtered(self.queryset, excluded=FACETS).values_list("pk", flat=True))
+        return count_facets(self.index, among, self.now, self.chosen_values(*FACETS))
 
     def counts_in_other_languages(self):
         """{language: number of live postings in it that match the same filters}, for the other languages."""
@@ -514,7 +480,7 @@ class PostingFilter(django_filters.FilterSet):
     @functools.cached_property
     def office_cities(self):
         """The cities of the filterset's postings' offices (cached per language for the default queryset)."""
-        return self.cached(lambda: office_cities(self.queryset), "cities", self.language)
+        return self.cached(lambda: office_cities(self.index, self.among), "cities", self.language)
 
     def places(self):
         """What the location field suggests: the countries that the postings can be done from, by name, and the
@@ -633,12 +599,11 @@ def countries_named(text):
     return named
 
 
-def office_cities(postings):
-    """The cities of the postings' offices, the main one and the others, each spelling once, alphabetically."""
-    main = postings.exclude(city="").order_by().values_list("city")
-    others = Office.objects.filter(posting__in=postings).exclude(city="").order_by().values_list("city")
-    # The union unordered too: it would otherwise be ordered as postings are, by columns it does not select.
-    return sorted({city for (city,) in main.union(others).order_by()}, key=fold)
+def office_cities(index, among):
+    """The cities of the offices of the postings `among` (a boolean array over the facet `index`), the main one and
+    the others, each spelling once, alphabetically."""
+    cities = {*index.tally("cities", among), *index.tally_related("office_cities", among)} - {""}
+    return sorted(cities, key=fold)
 
 
 def slugs(values):

@@ -330,7 +330,11 @@ class PostingQuerySet(models.QuerySet):
     def live(self, now=None):
         """Published postings whose publish date has come and whose expiry has not."""
         now = now or timezone.now()
-        return self.filter(status=Status.PUBLISHED, published_at__lte=now).exclude(valid_through__lte=now)
+        return self.live_or_scheduled(now).filter(published_at__lte=now)
+
+    def live_or_scheduled(self, now):
+        """Published postings with a publish date, live at `now` or to go live at that date, that have not expired."""
+        return self.filter(status=Status.PUBLISHED, published_at__isnull=False).exclude(valid_through__lte=now)
 
     def in_language(self, language):
         return self.filter(language=language)

@@ -9,6 +9,7 @@ from django.utils import translation
 
 from core import database
 from core.outages import Outage
+from jobs.facetindex import indexes
 from jobs.sitemaps import PostingSitemap
 
 SETTINGS = Path(__file__).resolve().parent.parent / "config" / "settings.py"
@@ -17,10 +18,12 @@ PRODUCTION_SECRET_KEY = "production-like-secret-key-for-tests-0123456789-abcdefg
 
 @pytest.fixture(autouse=True)
 def empty_cache():
-    """Each test starts with empty caches (cached sitemaps and rate-limit counts would leak between tests)."""
+    """Each test starts with empty caches (cached sitemaps and rate-limit counts would leak between tests), and no facet
+    index: each test's transaction is rolled back, so its catalogue version number comes again with other postings."""
     yield
     for cache in caches.all(initialized_only=True):
         cache.clear()
+    indexes.clear()
 
 
 @pytest.fixture(autouse=True)

@@ -1,0 +1,180 @@
+"""The postings of one language that are live or may yet go live, held in memory as arrays (an inverted index of
+their facet values), so that the facets of any filter state are counted without asking the database.
+
+The database would count a filter state by joining the countries, tags and working languages of every matching
+posting: at a national board's size that is hundreds of milliseconds per new state. Here a filter state is a
+boolean array over the postings, each facet's counts one vectorised tally of it: about a millisecond.
+
+An index is read in one query and stands for one catalogue version (jobs.catalogue): every change HR makes bumps the
+version, and the next request reads the index again. The clock needs no new read: the index holds each posting's
+publish and expiry moments, and `live(now)` says which are live at any moment. It holds the published postings that
+have not expired when it is read, scheduled ones included, so it stays right until the version moves.
+"""
+
+import threading
+from datetime import UTC, datetime, timedelta
+
+import numpy as np
+from django.db import connections, models
+from django.db.models import F, Value
+
+NEVER = 10**12  # seconds since the epoch: the expiry of a posting without one, long after any real moment
+MAX_AGE = timedelta(minutes=15)  # an index this old is read again even if the version has not moved
+
+
+def instants(moments):
+    """Moments (aware datetimes; None for never) as integer microseconds since the epoch. Every moment compared is
+    converted alike, so that equal moments stay equal and the order stays the same."""
+    seconds = np.array([NEVER if moment is None else moment.timestamp() for moment in moments], dtype=np.float64)
+    return np.rint(seconds * 1_000_000).astype(np.int64)
+
+
+def encoded(values):
+    """(labels, codes): the distinct values in order of appearance, and each value's index among them."""
+    labels = list(dict.fromkeys(values))
+    codes = {label: code for code, label in enumerate(labels)}
+    return labels, np.fromiter(map(codes.__getitem__, values), dtype=np.int32, count=len(values))
+
+
+def fetched(queryset):
+    """The rows of a values_list() `queryset`, fetched at once (a queryset fetches a hundred rows at a time)."""
+    compiler = queryset.query.get_compiler(queryset.db)
+    sql, params = compiler.as_sql()
+    with connections[queryset.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        return list(compiler.results_iter([cursor.fetchall()], tuple_expected=True))
+
+
+def transposed(rows, width):
+    """The columns of `rows` (tuples of `width` values), as lists."""
+    return [list(column) for column in zip(*rows, strict=True)] if rows else [[] for _column in range(width)]
+
+
+class FacetIndex:
+    """Postings as arrays, newest first (as the listing orders them): their keys, publish and expiry moments, a coded
+    array per column, and per related table the (posting position, coded value) of each row."""
+
+    def __init__(self, keys, published, expires, columns, related):
+        """Each posting's key, publish and expiry moments, and values in `columns` ({alias: [value per posting]});
+        the rows of other tables that point to them ({name: ([posting key], [value])}), in any order."""
+        keys = np.array(keys, dtype=np.int64)
+        published, expires = instants(published), instants(expires)
+        order = np.lexsort((keys, published))[::-1]  # newest first, then the greater key first
+        self.keys, self.published, self.expires = keys[order], published[order], expires[order]
+        self.size = len(keys)
+        self.columns = {}
+        for alias, values in columns.items():
+            labels, codes = encoded(values)
+            self.columns[alias] = (labels, codes[order])
+        by_key = np.argsort(self.keys)
+        self.related = {}
+        for name, (owners, values) in related.items():
+            owners = np.array(owners, dtype=np.int64)
+            positions = by_key[np.searchsorted(self.keys[by_key], owners)] if self.size else owners
+            labels, codes = encoded(values)
+            self.related[name] = (positions, labels, codes)
+
+    @classmethod
+    def read(cls, postings, columns, related):
+        """The index of `postings` (a queryset) with the `columns` ({alias: expression}) of each and the rows of
+        `related` ({name: (queryset, link to the posting, text value)}) that point to them, in one query."""
+        text, moment = models.CharField(), models.DateTimeField()
+        own = {"kind": Value("", text), "key": F("pk"), "published": F("published_at"), "expires": F("valid_through")}
+        selected = postings.order_by().annotate(**{f"r_{name}": value for name, value in own.items()})
+        selected = selected.annotate(
+            r_value=Value(None, text), **{f"c_{alias}": value for alias, value in columns.items()}
+        )
+        fields = ["r_kind", "r_key", "r_published", "r_expires", "r_value", *(f"c_{alias}" for alias in columns)]
+        unset = {f"c_{alias}": Value(None, selected.query.annotations[f"c_{alias}"].output_field) for alias in columns}
+        parts = [selected.values_list(*fields)]
+        for name, (rows, link, value) in related.items():
+            rows = rows.filter(**{f"{link}__in": postings.order_by().values("pk")}).order_by()
+            rows = rows.annotate(
+                r_kind=Value(name, text),
+                r_key=F(f"{link}_id"),
+                r_published=Value(None, moment),
+                r_expires=Value(None, moment),
+                r_value=value,
+                **unset,
+            )
+            parts.append(rows.values_list(*fields))
+        rows = fetched(parts[0].union(*parts[1:], all=True).order_by())
+        _kinds, keys, published, expires, _values, *values = transposed(
+            [row for row in rows if not row[0]], len(fields)
+        )
+        kinds, owners, _published, _expires, found, *_unset = transposed([row for row in rows if row[0]], len(fields))
+        found_related = {name: ([], []) for name in related}
+        for kind, owner, value in zip(kinds, owners, found, strict=True):
+            found_related[kind][0].append(owner)
+            found_related[kind][1].append(value)
+        return cls(keys, published, expires, dict(zip(columns, values, strict=True)), found_related)
+
+    def live(self, now):
+        """Which postings are live at `now`: published by then and not yet expired."""
+        [moment] = instants([now])
+        return (self.published <= moment) & (self.expires > moment)
+
+    def published_since(self, moment):
+        [moment] = instants([moment])
+        return self.published >= moment
+
+    def among(self, keys):
+        """Which postings have one of `keys`."""
+        return np.isin(self.keys, np.fromiter(keys, dtype=np.int64))
+
+    def equal(self, alias, values):
+        """Which postings have one of `values` in column `alias`."""
+        labels, codes = self.columns[alias]
+        return np.isin(codes, [labels.index(value) for value in values if value in labels])
+
+    def tally(self, alias, among):
+        """{value: how many postings of `among` have it} in column `alias`, for the values some have."""
+        labels, codes = self.columns[alias]
+        return counted(labels, codes[among])
+
+    def having(self, name, values):
+        """Which postings have a `name` row with one of `values`."""
+        positions, labels, codes = self.related[name]
+        wanted = np.isin(codes, [labels.index(value) for value in values if value in labels])
+        found = np.zeros(self.size, dtype=bool)
+        found[positions[wanted]] = True
+        return found
+
+    def tally_related(self, name, among):
+        """{value: how many postings of `among` have a `name` row with it}, for the values some have (a posting has
+        each value once)."""
+        positions, labels, codes = self.related[name]
+        return counted(labels, codes[among[positions]])
+
+
+def counted(labels, codes):
+    counts = np.bincount(codes, minlength=len(labels))
+    return {labels[code]: int(count) for code, count in enumerate(counts.tolist()) if count}
+
+
+class Indexes:
+    """The index of each database and language, read again when the catalogue version moves (or MAX_AGE passes)."""
+
+    def __init__(self):
+        self.held = {}  # (database alias, language): (version, read at, FacetIndex)
+        self.lock = threading.Lock()
+
+    def get(self, key, version, read):
+        """The index for `key` at catalogue `version`: held, or read() (None as the version: read every time)."""
+        now = datetime.now(UTC)
+        with self.lock:
+            held = self.held.get(key)
+        if version is not None and held and held[0] == version and now - held[1] < MAX_AGE:
+            return held[2]
+        index = read()
+        if version is not None:
+            with self.lock:
+                self.held[key] = (version, now, index)
+        return index
+
+    def clear(self):
+        with self.lock:
+            self.held.clear()
+
+
+indexes = Indexes()
