@@ -18,6 +18,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
+from jobs import search
 from jobs.facetindex import FacetIndex, indexes
 from jobs.forms import CleanForm
 from jobs.models import (
@@ -431,13 +432,33 @@ class PostingFilter(django_filters.FilterSet):
             return self.unfiltered_counts
         return self.cached(self.count_filtered, "facets", self.language, self.parameters)
 
+    @functools.cached_property
+    def narrowed(self):
+        """Which postings of the facet index the filterset counts and meet the parameters that are no facet (the
+        search words are matched once, by the database)."""
+        if not set(self.parameters) - set(FACETS):
+            return self.among
+        return self.among & self.index.among(self.filtered(self.queryset, excluded=FACETS).values_list("pk", flat=True))
+
     def count_filtered(self):
-        """The facet counts with the parameters: over the postings that the parameters that are no facet keep (the
-        search words matched once), by the facet parameters."""
-        among = self.among
-        if set(self.parameters) - set(FACETS):
-            among = among & self.index.among(self.filtered(self.queryset, excluded=FACETS).values_list("pk", flat=True))
-        return count_facets(self.index, among, self.now, self.chosen_values(*FACETS))
+        """The facet counts with the parameters."""
+        return count_facets(self.index, self.narrowed, self.now, self.chosen_values(*FACETS))
+
+    @property
+    def ranked(self):
+        """Whether the database orders the matching postings (by relevance to the search words), not the index."""
+        return self.ordering == Sort.RELEVANCE and search.rank(self.search_text, self.language) is not None
+
+    def keys(self, start, stop):
+        """The keys of the matching postings from `start` to `stop` in the listing's order: from the facet index,
+        which holds them newest first, unless the database ranks them."""
+        if self.ranked:
+            return list(self.qs.values_list("pk", flat=True)[start:stop])
+        chosen = self.chosen_values(*FACETS).items()
+        matched = reduce(
+            and_, (FACETS[name].matching(self.index, values, self.now) for name, values in chosen), self.narrowed
+        )
+        return self.index.keys[matched][start:stop].tolist()
 
     def counts_in_other_languages(self):
         """{language: number of live postings in it that match the same filters}, for the other languages."""

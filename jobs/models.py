@@ -44,9 +44,16 @@ def currency_choices(codes=None):
 
 def working_language_choices():
     """The languages a job may require: Django's list of languages without regional variants, by translated name."""
+    return working_languages_named_in(translation.get_language())
+
+
+@functools.cache
+def working_languages_named_in(language):
+    """working_language_choices() in `language` (a page names the languages of each posting: computed once)."""
     from jobs.search import fold  # jobs.search imports this module to index postings
 
-    named = [(code, translation.gettext(name)) for code, name in global_settings.LANGUAGES if "-" not in code]
+    with translation.override(language):
+        named = [(code, translation.gettext(name)) for code, name in global_settings.LANGUAGES if "-" not in code]
     return sorted(named, key=lambda pair: fold(pair[1]))
 
 

@@ -116,16 +116,15 @@ def company_detail(request, slug):
 
 
 class CountedPaginator(Paginator):
-    """A paginator told its count (by the facet pass), whose pages read their postings' keys first.
-
-    The keys of a page come from the listing's index alone, however deep the page; then only its postings are read,
-    by key. (One query with the keys as a subquery let PostgreSQL walk the whole listing, reading every row, to find
-    them.) A listing of one page is read at once. `cached(compute, number)` gives page `number`'s postings, computed
-    or cached.
+    """A paginator of a filterset's postings told its count (by the facet counts), whose pages read their postings'
+    keys first: from the facet index, however deep the page, or from the database where it ranks them (a listing of
+    one page is then read at once). Then only the page's postings are read, by key. `cached(compute, number)` gives
+    page `number`'s postings, computed or cached.
     """
 
-    def __init__(self, object_list, per_page, count, cached):
-        super().__init__(object_list, per_page)
+    def __init__(self, filterset, per_page, count, cached):
+        super().__init__(filterset.qs, per_page)
+        self.filterset = filterset
         self.count = count
         self.cached = cached
 
@@ -139,14 +138,14 @@ class CountedPaginator(Paginator):
         return postings
 
     def read(self, number):
-        if self.count <= self.per_page:
+        if self.filterset.ranked and self.count <= self.per_page:
             return self.object_list.for_listing()
         start = (number - 1) * self.per_page
-        keys = list(self.object_list.values_list("pk", flat=True)[start : start + self.per_page])
+        keys = self.filterset.keys(start, start + self.per_page)
         in_order = Case(
             *(When(pk=key, then=Value(index)) for index, key in enumerate(keys)), output_field=IntegerField()
         )
-        return self.object_list.model.objects.filter(pk__in=keys).for_listing().order_by(in_order)
+        return Posting.objects.filter(pk__in=keys).for_listing().order_by(in_order)
 
 
 def listing_page(filterset, count, number):
@@ -156,7 +155,7 @@ def listing_page(filterset, count, number):
     def cached(compute, number):
         return filterset.cached(compute, "page", filterset.language, chosen, number)
 
-    return CountedPaginator(filterset.qs, PAGE_SIZE, count, cached).get_page(number)
+    return CountedPaginator(filterset, PAGE_SIZE, count, cached).get_page(number)
 
 
 def in_other_languages(filterset, language_urls):

@@ -1,4 +1,5 @@
-"""The facet pass counts what a naive recount of the postings finds, whatever the filters chosen."""
+"""The facet counts, and the postings listed, are what a naive recount of the postings finds, whatever the filters
+chosen."""
 
 import random
 from datetime import timedelta
@@ -9,8 +10,10 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from jobs.filters import FACETS
+from jobs import catalogue
+from jobs.filters import FACETS, count_facets, facet_index
 from jobs.models import WorkingLanguage
+from jobs.views import PAGE_SIZE
 from tests.factories import CompanyFactory, PostingFactory, TagFactory
 
 pytestmark = pytest.mark.django_db
@@ -43,7 +46,7 @@ ALL_OF = {"not_requires"}  # a posting meets it when it has every value chosen (
 @pytest.fixture
 def board():
     """Twenty-four English postings of varied places, kinds, tags, companies, salaries and ages, a French one, and
-    postings that are not live; returns what each live English posting offers to each parameter."""
+    postings that are not live; returns what each live English posting offers to each parameter (and the posting)."""
     rng = random.Random(7)
     now = timezone.now()
     tags = {slug: TagFactory(slug=slug, name=slug.title()) for slug in TAGS}
@@ -88,6 +91,7 @@ def board():
                 "visa": {"1"} if posting.visa_sponsorship else set(),
                 "relocation": {"1"} if posting.relocation else set(),
                 "posted": {days for days in ("1", "7", "30") if age < timedelta(days=int(days))},
+                "posting": posting,
             }
         )
     PostingFactory(language="fr", country="DE", items=False)
@@ -111,7 +115,8 @@ def naive_counts(offers, chosen):
             value: sum(1 for offer in offers if meets(offer, others) and value in offer[name])
             for value in CHOICES[name]
         }
-    return counts, sum(1 for offer in offers if meets(offer, chosen))
+    matching = [offer["posting"] for offer in offers if meets(offer, chosen)]
+    return counts, sorted(matching, key=lambda posting: (posting.published_at, posting.pk), reverse=True)
 
 
 states = st.fixed_dictionaries(
@@ -129,18 +134,18 @@ def test_facet_counts_equal_a_naive_recount(client, board, chosen):
     cache.clear()  # examples repeat filter states: this one's page is rendered, with its context, not cached
     response = client.get("/en/", [(name, value) for name, values in chosen.items() for value in values])
 
-    expected, total = naive_counts(board, chosen)
+    expected, matching = naive_counts(board, chosen)
     shown = {
         group["name"]: {option["value"]: option["count"] for option in group["options"]}
         for group in response.context["facets"]
     }
     assert {name: {value: shown[name].get(value, 0) for value in CHOICES[name]} for name in FACETS} == expected
-    assert response.context["page"].paginator.count == total
+    assert response.context["page"].paginator.count == len(matching)
+    assert list(response.context["page"]) == matching[:PAGE_SIZE]
 
 
-def test_facet_counts_honour_the_search_words_with_or_without_the_unfiltered_pass(client):
-    """Search words are no facet: cold, the counts with them come from the query that counts the unfiltered ones;
-    once the unfiltered counts are cached, from a query of their own."""
+def test_facet_counts_honour_the_search_words(client):
+    """Search words are no facet: the database matches them, once, and the facets count the matching postings."""
     PostingFactory(title="Python developer", workplace="remote", items=False)
     PostingFactory(title="Python tester", workplace="onsite", items=False)
     PostingFactory(title="Designer", workplace="remote", items=False)
@@ -157,7 +162,7 @@ def test_facet_counts_honour_the_search_words_with_or_without_the_unfiltered_pas
 
 
 def test_a_tag_that_does_not_exist_is_reported_and_left_out_of_the_counts(client):
-    """Cold, the parameters are read before the tags are looked up: one that does not exist is read again."""
+    """The tag is reported as an invalid choice, and the other parameters count as if it had not been chosen."""
     PostingFactory(workplace="remote", items=False)
     PostingFactory(workplace="onsite", items=False)
 
@@ -171,3 +176,34 @@ def test_a_tag_that_does_not_exist_is_reported_and_left_out_of_the_counts(client
         "remote": 1,
     }
     assert response.context["page"].paginator.count == 1
+
+
+def test_the_facet_index_is_read_once_per_catalogue_version_and_follows_the_clock(django_assert_num_queries):
+    """The index holds scheduled postings and every publish and expiry moment: postings going live, expiring and
+    leaving a "posted within" window are counted at the exact moment without reading it again; an HR change reads it
+    again."""
+    now = timezone.now()
+    older = PostingFactory(country="DE", published_at=now - timedelta(days=2), items=False)
+    scheduled = PostingFactory(
+        country="PT", published_at=now + timedelta(hours=1), valid_through=now + timedelta(hours=2), items=False
+    )
+    state = catalogue.current(now)
+    index = facet_index("en", now, state)
+
+    def counted(name, moment):
+        return count_facets(index, index.live(moment), moment, {}).options[name]
+
+    with django_assert_num_queries(0):
+        assert facet_index("en", now, state) is index
+        assert counted("country", now) == {"DE": 1}
+        assert counted("country", scheduled.published_at - timedelta(microseconds=1)) == {"DE": 1}
+        assert counted("country", scheduled.published_at) == {"DE": 1, "PT": 1}
+        assert counted("posted", scheduled.published_at) == {"1": 1, "7": 2, "30": 2}
+        assert counted("country", scheduled.valid_through) == {"DE": 1}
+        a_day_on = older.published_at + timedelta(days=1)
+        assert counted("posted", a_day_on)["1"] == 1
+        assert counted("posted", a_day_on + timedelta(microseconds=1))["1"] == 0
+
+    older.title = "Renamed"
+    older.save()
+    assert facet_index("en", now, catalogue.current(now)) is not index
