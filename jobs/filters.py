@@ -240,6 +240,16 @@ def facet_index(language, now, state):
     return indexes.get((postings.db, language), version, lambda: FacetIndex.read(postings, columns, related))
 
 
+def unfiltered_counts(language, now, state):
+    """The facet counts of the postings in `language` live at `now`, cached under the catalogue `state` if given."""
+
+    def count():
+        index = facet_index(language, now, state)
+        return count_facets(index, index.live(now), now, {})
+
+    return count() if state is None else state.cached(count, "facets", language)
+
+
 @dataclass
 class FacetCounts:
     """What count_facets counts: {parameter: {option: count}}, and how many postings match every parameter
@@ -264,6 +274,11 @@ def count_facets(index, among, now, chosen):
         counts.options[name] = facet.tally(index, others, now)
         counts.without[name] = int(others.sum())
     return counts
+
+
+def matching(index, among, now, chosen):
+    """Which postings of `among` (a boolean array over the facet `index`) meet every `chosen` facet parameter."""
+    return reduce(and_, (FACETS[name].matching(index, values, now) for name, values in chosen.items()), among)
 
 
 class PostingFilter(django_filters.FilterSet):
@@ -336,9 +351,10 @@ class PostingFilter(django_filters.FilterSet):
             queryset = Posting.objects.live(self.now).in_language(language)
         super().__init__(data, queryset, request=request)
         self.filters["salary_currency"].extra["choices"] = currency_choices(self.exchange_rates)
-        self.unfiltered_counts = self.cached(
-            lambda: count_facets(self.index, self.among, self.now, {}), "facets", self.language, "", {}
-        )
+        if self.own_queryset:
+            self.unfiltered_counts = count_facets(self.index, self.among, self.now, {})
+        else:
+            self.unfiltered_counts = unfiltered_counts(self.language, self.now, self.state)
         self.offer(data, self.unfiltered_counts.options)
 
     def offer(self, data, options):
@@ -454,21 +470,28 @@ class PostingFilter(django_filters.FilterSet):
         which holds them newest first, unless the database ranks them."""
         if self.ranked:
             return list(self.qs.values_list("pk", flat=True)[start:stop])
-        chosen = self.chosen_values(*FACETS).items()
-        matched = reduce(
-            and_, (FACETS[name].matching(self.index, values, self.now) for name, values in chosen), self.narrowed
-        )
+        matched = matching(self.index, self.narrowed, self.now, self.chosen_values(*FACETS))
         return self.index.keys[matched][start:stop].tolist()
 
     def counts_in_other_languages(self):
-        """{language: number of live postings in it that match the same filters}, for the other languages."""
-        others = self.filtered(Posting.objects.live(self.now).exclude(language=self.language), excluded={"q"})
-        return self.cached(
-            lambda: grouped_counts(others.search(self.search_text), "language"),
-            "elsewhere",
-            self.language,
-            self.parameters,
-        )
+        """{language: number of live postings in it that match the same filters}, for the other languages that have
+        some: counted in each language's facet index, the search words matched in each posting's own language."""
+        others = [code for code, _name in settings.LANGUAGES if code != self.language]
+
+        def count():
+            keys = None
+            if set(self.parameters) - set(FACETS):
+                live = Posting.objects.live(self.now).filter(language__in=others)
+                found = self.filtered(live, excluded={"q", *FACETS}).search(self.search_text)
+                keys = list(found.values_list("pk", flat=True))
+            counts = {}
+            for code in others:
+                index = facet_index(code, self.now, self.state)
+                among = index.live(self.now) if keys is None else index.live(self.now) & index.among(keys)
+                counts[code] = int(matching(index, among, self.now, self.chosen_values(*FACETS)).sum())
+            return counts
+
+        return self.cached(count, "elsewhere", self.language, self.parameters)
 
     @property
     def parameters(self):

@@ -1,13 +1,11 @@
 """Where each language's version of the current page is: the language switcher and hreflang links."""
 
 from django.conf import settings
-from django.db.models import CharField, Value
 from django.http import QueryDict
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
-from jobs.filters import PostingFilter
-from jobs.models import Posting, WorkCountry
+from jobs.filters import PostingFilter, unfiltered_counts
 
 
 def listing_url(language, query=None):
@@ -16,37 +14,24 @@ def listing_url(language, query=None):
     return f"{url}?{query.urlencode()}" if query else url
 
 
-def available_values(chosen):
-    """For the chosen countries, tags and companies: {parameter: {language: values with live postings}}, in one
-    query."""
-    live = Posting.objects.live()
-    sources = {
-        "country": (WorkCountry.objects.filter(posting__in=live), "posting__language", "country"),
-        "tag": (Posting.tags.through.objects.filter(posting__in=live), "posting__language", "tag__slug"),
-        "company": (live, "language", "company__slug"),
-    }
-    parts = [
-        rows.filter(**{f"{value_field}__in": chosen[name]})
-        .order_by()
-        .values_list(Value(name, output_field=CharField()), language_field, value_field)
-        .distinct()
-        for name, (rows, language_field, value_field) in sources.items()
-        if chosen.get(name)
-    ]
-    available = {name: {} for name in sources if chosen.get(name)}
-    if parts:
-        for name, language, value in parts[0].union(*parts[1:], all=True):
-            available[name].setdefault(language, set()).add(value)
+def available_values(chosen, now, state):
+    """For the chosen countries, tags and companies: {parameter: {language: values with live postings}}, from each
+    language's unfiltered facet counts."""
+    available = {name: {} for name in ("country", "tag", "company") if chosen.get(name)}
+    for code, _name in settings.LANGUAGES:
+        options = unfiltered_counts(code, now, state).options
+        for name, by_language in available.items():
+            by_language[code] = set(chosen[name]) & set(options[name])
     return available
 
 
 def listing_urls(query, chosen, state):
     """Every language's listing, with the visitor's filters that still make sense in it.
 
-    `chosen` holds the visitor's valid countries, tags and companies: {parameter: [values]}; `state` (jobs.catalogue)
-    caches which languages have them.
+    `chosen` holds the visitor's valid countries, tags and companies: {parameter: [values]}; the catalogue `state`
+    caches each language's facet counts, which say where they have postings.
     """
-    available = state.cached(lambda: available_values(chosen), "languages", chosen)
+    available = available_values(chosen, timezone.now(), state)
     urls = {}
     for code, _name in settings.LANGUAGES:
         kept = QueryDict(mutable=True)
