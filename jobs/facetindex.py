@@ -20,6 +20,7 @@ from django.db.models import F, Value
 
 NEVER = 10**12  # seconds since the epoch: the expiry of a posting without one, long after any real moment
 MAX_AGE = timedelta(minutes=15)  # an index this old is read again even if the version has not moved
+REMEMBERED = 1000  # results of queries an index remembers (search words, locations, salary floors): a bit per posting
 
 
 def instants(moments):
@@ -66,6 +67,8 @@ class FacetIndex:
         for alias, values in columns.items():
             labels, codes = encoded(values)
             self.columns[alias] = (labels, codes[order])
+        self.remembering = {}  # {key: which postings, bit-packed}, the newest last
+        self.lock = threading.Lock()
         by_key = np.argsort(self.keys)
         self.related = {}
         for name, (owners, values) in related.items():
@@ -121,6 +124,19 @@ class FacetIndex:
     def among(self, keys):
         """Which postings have one of `keys`."""
         return np.isin(self.keys, np.fromiter(keys, dtype=np.int64))
+
+    def remembered(self, key, keys):
+        """Which postings have one of `keys` (a queryset of keys, read the first time only), remembered under `key` for
+        the index's lifetime: the last REMEMBERED ones."""
+        with self.lock:
+            packed = self.remembering.pop(key, None)
+        if packed is None:
+            packed = np.packbits(self.among(keys))
+        with self.lock:
+            self.remembering[key] = packed  # the newest
+            while len(self.remembering) > REMEMBERED:
+                del self.remembering[next(iter(self.remembering))]
+        return np.unpackbits(packed, count=self.size).astype(bool)
 
     def equal(self, alias, values):
         """Which postings have one of `values` in column `alias`."""

@@ -46,6 +46,8 @@ MAX_LOCATION_LENGTH = 100
 # Above this, a salary floor is no salary in any currency the rates table converts (and the yearly amount in euros
 # stays far inside PostgreSQL's bigint, even per hour).
 MAX_SALARY_FLOOR = Decimal(10) ** 11
+# The parameters that narrow the listing and are no facet: the database finds what they match.
+NARROWING = ("q", "location", "salary_min")
 # The parameters that say what the salary floor is in; alone they filter nothing.
 SALARY_FLOOR_UNITS = ("salary_currency", "salary_period")
 POSTED_WITHIN = [("1", _("Last 24 hours")), ("7", _("Last 7 days")), ("30", _("Last 30 days"))]
@@ -450,11 +452,26 @@ class PostingFilter(django_filters.FilterSet):
 
     @functools.cached_property
     def narrowed(self):
-        """Which postings of the facet index the filterset counts and meet the parameters that are no facet (the
-        search words are matched once, by the database)."""
-        if not set(self.parameters) - set(FACETS):
-            return self.among
-        return self.among & self.index.among(self.filtered(self.queryset, excluded=FACETS).values_list("pk", flat=True))
+        """Which postings of the facet index the filterset counts and meet the parameters that are no facet: the
+        search words, the location, the salary floor. The database matches each once per catalogue version: the
+        index remembers which of its postings do."""
+        among = self.among
+        candidates = Posting.objects.live_or_scheduled(self.now).in_language(self.language)
+        for name, value in self.valid_data.items():
+            if name in NARROWING and value not in (None, ""):
+                found = self.filters[name].filter(candidates, value)
+                key = (name, value, *self.meaning(name))
+                among = among & self.index.remembered(key, found.values_list("pk", flat=True))
+        return among
+
+    def meaning(self, name):
+        """What narrowing parameter `name` matches by, beside its value: a salary floor's unit, the spellings of the
+        cities and the countries a location names (the cities those of the live postings now)."""
+        if name == "salary_min":
+            return (self.floor_currency, self.floor_period)
+        if name == "location":
+            return (tuple(self.place.cities), tuple(sorted(self.place.countries)))
+        return ()
 
     def count_filtered(self):
         """The facet counts with the parameters."""

@@ -207,3 +207,19 @@ def test_the_facet_index_is_read_once_per_catalogue_version_and_follows_the_cloc
     older.title = "Renamed"
     older.save()
     assert facet_index("en", now, catalogue.current(now)) is not index
+
+
+def test_the_search_words_are_matched_once_per_catalogue_version(client, django_assert_num_queries):
+    """The facet index remembers which of its postings the words match: another filter state with the same words
+    asks the database only for the page; a new posting with the words is found at once."""
+    PostingFactory.create_batch(5, title="Python developer", workplace="remote", items=False)
+    PostingFactory(title="Python tester", workplace="onsite", items=False)
+    client.get("/en/", {"q": "python"})
+
+    with django_assert_num_queries(3):  # the state, the page, its postings' details
+        response = client.get("/en/", {"q": "python", "workplace": "remote", "sort": "newest"})
+    assert response.context["page"].paginator.count == 5
+
+    PostingFactory(title="Python architect", workplace="remote", items=False)
+    response = client.get("/en/", {"q": "python", "workplace": "remote", "sort": "newest"})
+    assert response.context["page"].paginator.count == 6
