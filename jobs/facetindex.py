@@ -46,6 +46,12 @@ def fetched(queryset):
         return list(compiler.results_iter([cursor.fetchall()], tuple_expected=True))
 
 
+def keys_of(postings):
+    """The keys of `postings` (a queryset) as an array, read at once."""
+    rows = fetched(postings.order_by().values_list("pk"))
+    return np.fromiter((key for (key,) in rows), dtype=np.int64, count=len(rows))
+
+
 def transposed(rows, width):
     """The columns of `rows` (tuples of `width` values), as lists."""
     return [list(column) for column in zip(*rows, strict=True)] if rows else [[] for _column in range(width)]
@@ -122,16 +128,16 @@ class FacetIndex:
         return self.published >= moment
 
     def among(self, keys):
-        """Which postings have one of `keys`."""
-        return np.isin(self.keys, np.fromiter(keys, dtype=np.int64))
+        """Which postings have one of `keys` (an array, as keys_of() reads them)."""
+        return np.isin(self.keys, keys)
 
     def remembered(self, key, keys):
-        """Which postings have one of `keys` (a queryset of keys, read the first time only), remembered under `key` for
-        the index's lifetime: the last REMEMBERED ones."""
+        """Which postings have one of keys() (called the first time only), remembered under `key` for the index's
+        lifetime: the last REMEMBERED ones."""
         with self.lock:
             packed = self.remembering.pop(key, None)
         if packed is None:
-            packed = np.packbits(self.among(keys))
+            packed = np.packbits(self.among(keys()))
         with self.lock:
             self.remembering[key] = packed  # the newest
             while len(self.remembering) > REMEMBERED:

@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from jobs import search
-from jobs.facetindex import FacetIndex, indexes
+from jobs.facetindex import FacetIndex, indexes, keys_of
 from jobs.forms import CleanForm
 from jobs.models import (
     BASE_CURRENCY,
@@ -410,7 +410,7 @@ class PostingFilter(django_filters.FilterSet):
         """Which postings of the facet index the filterset counts: those live now, of its queryset if it has its own."""
         live = self.index.live(self.now)
         if self.own_queryset:
-            live &= self.index.among(self.queryset.values_list("pk", flat=True))
+            live &= self.index.among(keys_of(self.queryset))
         return live
 
     def cached(self, compute, *parts):
@@ -461,7 +461,7 @@ class PostingFilter(django_filters.FilterSet):
             if name in NARROWING and value not in (None, ""):
                 found = self.filters[name].filter(candidates, value)
                 key = (name, value, *self.meaning(name))
-                among = among & self.index.remembered(key, found.values_list("pk", flat=True))
+                among = among & self.index.remembered(key, lambda found=found: keys_of(found))
         return among
 
     def meaning(self, name):
@@ -500,7 +500,7 @@ class PostingFilter(django_filters.FilterSet):
             if set(self.parameters) - set(FACETS):
                 live = Posting.objects.live(self.now).filter(language__in=others)
                 found = self.filtered(live, excluded={"q", *FACETS}).search(self.search_text)
-                keys = list(found.values_list("pk", flat=True))
+                keys = keys_of(found)
             counts = {}
             for code in others:
                 index = facet_index(code, self.now, self.state)
