@@ -445,7 +445,7 @@ class PostingFilter(django_filters.FilterSet):
         return self.form.cleaned_data
 
     def facet_counts(self):
-        """The facet pass over this filterset's postings (FacetCounts), cached with the catalogue state."""
+        """The facet counts of this filterset's postings (FacetCounts), cached with the catalogue state."""
         if not self.parameters:
             return self.unfiltered_counts
         return self.cached(self.count_filtered, "facets", self.language, self.parameters)
@@ -516,7 +516,7 @@ class PostingFilter(django_filters.FilterSet):
         return self.chosen_values(*(name for name in self.filters if name != "sort"))
 
     def count_without(self, name):
-        """How many postings match every parameter but `name` (the facet pass counts this for facets)."""
+        """How many postings match every parameter but `name` (the facet counts hold this for facets)."""
         return self.filtered(self.queryset, excluded={name}).count()
 
     def chosen_values(self, *names):
