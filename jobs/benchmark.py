@@ -409,12 +409,12 @@ def index_reads(catalogue):
     """The line on reading each language's facet index, which happens once per catalogue version and process (after
     every change HR makes), timed before the rows: their requests find the index read, as the database's buffers."""
     indexes.clear()
-    timings = {}
+    read = {}
     for code in sorted(catalogue.live):
         start = perf_counter()
-        facet_index(code, timezone.now(), catalogue_state())
-        timings[code] = (perf_counter() - start) * 1000
-    each = ", ".join(f"{code} {ms:.0f} ms" for code, ms in timings.items())
+        index = facet_index(code, timezone.now(), catalogue_state())
+        read[code] = f"{(perf_counter() - start) * 1000:.0f} ms, {index.nbytes / 2**20:.1f} MiB"
+    each = "; ".join(f"{code} {figures}" for code, figures in read.items())
     return f"facet index read once per catalogue version, per language (jobs.facetindex): {each}"
 
 

@@ -80,6 +80,7 @@ class FacetIndex:
         for name, (owners, values) in related.items():
             owners = np.array(owners, dtype=np.int64)
             positions = by_key[np.searchsorted(self.keys[by_key], owners)] if self.size else owners
+            positions = positions.astype(np.int32)
             labels, codes = encoded(values)
             self.related[name] = (positions, labels, codes)
 
@@ -117,6 +118,13 @@ class FacetIndex:
             found_related[kind][0].append(owner)
             found_related[kind][1].append(value)
         return cls(keys, published, expires, dict(zip(columns, values, strict=True)), found_related)
+
+    @property
+    def nbytes(self):
+        """The memory its arrays take."""
+        arrays = [self.keys, self.published, self.expires, *(codes for _labels, codes in self.columns.values())]
+        arrays += [array for positions, _labels, codes in self.related.values() for array in (positions, codes)]
+        return sum(array.nbytes for array in arrays)
 
     def live(self, now):
         """Which postings are live at `now`: published by then and not yet expired."""

@@ -104,6 +104,8 @@ def test_benchmark_prints_cold_and_warm_figures_beside_the_reference_view(settin
         for row in rows:
             assert any(line.split("  ")[1] == row and line.count("×") == 2 for line in table), (kind, row)
     assert any(line.startswith("fortunes (reference)") for line in lines)
+    [reads] = [line for line in lines if line.startswith("facet index read once per catalogue version")]
+    assert all(f"{code} " in reads for code in ["de", "en", "es", "fr"]) and reads.count("MiB") == 4
     # The superuser the admin rows log in with, and the reference view, exist only during the run.
     assert get_user_model().objects.count() == users
     assert client.get("/benchmark/fortunes/").status_code == 404
