@@ -120,17 +120,22 @@ TEMPLATES = [
 # dropped (a restart) fails its next query instead, one 503, and is replaced.
 DATABASE_CONNECT_TIMEOUT = int(os.environ.get("DJANGO_DB_CONNECT_TIMEOUT", "2"))
 DATABASE_STATEMENT_TIMEOUT = float(os.environ.get("DJANGO_DB_STATEMENT_TIMEOUT", "5"))
+DATABASE_WORK_MEM = os.environ.get("DJANGO_DB_WORK_MEM", "32MB")
 DATABASE_QUERY_DEADLINE = DATABASE_STATEMENT_TIMEOUT + 1 if DATABASE_STATEMENT_TIMEOUT else None
 
 
 def database(url):
-    """A database from its URL, with the timeouts above when it is PostgreSQL."""
+    """A database from its URL, with the timeouts and work memory above when it is PostgreSQL."""
     config = dj_database_url.parse(url, conn_max_age=int(os.environ.get("DJANGO_DB_CONN_MAX_AGE", "60")))
     if config["ENGINE"] == "django.db.backends.postgresql":
         config["OPTIONS"] = {
             "connect_timeout": DATABASE_CONNECT_TIMEOUT,
-            # No JIT: compiling a listing's query took seconds of what it saves on short queries like ours.
-            "options": f"-c statement_timeout={int(DATABASE_STATEMENT_TIMEOUT * 1000)} -c jit=off",
+            # No JIT: compiling a listing's query took seconds of what it saves on short queries like ours. 32 MB of
+            # work memory: with the default 4 MB, the bitmap of a common search word's matches at 1,000,000 postings
+            # went lossy, and PostgreSQL read every posting's search vector to check it (6.5 s instead of 1.2).
+            "options": (
+                f"-c statement_timeout={int(DATABASE_STATEMENT_TIMEOUT * 1000)} -c jit=off -c work_mem={DATABASE_WORK_MEM}"
+            ),
             **config.get("OPTIONS", {}),
         }
     return config

@@ -24,6 +24,7 @@ from jobs.forms import CleanForm
 from jobs.models import (
     BASE_CURRENCY,
     HAS_SALARY,
+    RANKED,
     Company,
     EmploymentType,
     ExchangeRate,
@@ -483,12 +484,15 @@ class PostingFilter(django_filters.FilterSet):
         return self.ordering == Sort.RELEVANCE and search.rank(self.search_text, self.language) is not None
 
     def keys(self, start, stop):
-        """The keys of the matching postings from `start` to `stop` in the listing's order: from the facet index,
-        which holds them newest first, unless the database ranks them."""
-        if self.ranked:
-            return list(self.qs.values_list("pk", flat=True)[start:stop])
-        matched = matching(self.index, self.narrowed, self.now, self.chosen_values(*FACETS))
-        return self.index.keys[matched][start:stop].tolist()
+        """The keys of the matching postings from `start` to `stop` in the listing's order, from the facet index,
+        which holds them newest first. Ranked by relevance, the newest RANKED come first in the order the database
+        ranks them (as Posting.objects.by_relevance orders the matches): it reads those postings alone."""
+        ordered = self.index.keys[matching(self.index, self.narrowed, self.now, self.chosen_values(*FACETS))]
+        if not self.ranked or start >= RANKED:
+            return ordered[start:stop].tolist()
+        newest = Posting.objects.filter(pk__in=ordered[:RANKED].tolist())
+        ranked = list(newest.by_relevance(self.search_text, self.language).values_list("pk", flat=True))
+        return [*ranked, *ordered[RANKED:stop].tolist()][start:stop]
 
     def counts_in_other_languages(self):
         """{language: number of live postings in it that match the same filters}, for the other languages that have

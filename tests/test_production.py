@@ -109,25 +109,29 @@ def test_public_pages_carry_the_security_headers_of_production(client, settings,
 def test_postgresql_connections_have_connect_and_statement_timeouts_and_no_health_check_query(production_settings):
     databases = production_settings(DATABASE_URL="postgres://jobs@db.internal:5432/jobs")["DATABASES"]
 
-    assert databases["default"]["OPTIONS"] == {"connect_timeout": 2, "options": "-c statement_timeout=5000 -c jit=off"}
+    assert databases["default"]["OPTIONS"] == {
+        "connect_timeout": 2,
+        "options": "-c statement_timeout=5000 -c jit=off -c work_mem=32MB",
+    }
     assert databases["default"]["CONN_MAX_AGE"] == 60
     assert databases["default"]["CONN_HEALTH_CHECKS"] is False
     assert "replica" not in databases
 
 
-def test_database_timeouts_and_the_replica_come_from_the_environment(production_settings):
+def test_database_timeouts_work_memory_and_the_replica_come_from_the_environment(production_settings):
     read = production_settings(
         DATABASE_URL="postgres://jobs@db.internal:5432/jobs",
         DATABASE_REPLICA_URL="postgres://jobs@replica.internal:5432/jobs",
         DJANGO_DB_CONNECT_TIMEOUT="5",
         DJANGO_DB_STATEMENT_TIMEOUT="2.5",
         DJANGO_DB_CONN_MAX_AGE="0",
+        DJANGO_DB_WORK_MEM="64MB",
     )
 
     for alias in ("default", "replica"):
         assert read["DATABASES"][alias]["OPTIONS"] == {
             "connect_timeout": 5,
-            "options": "-c statement_timeout=2500 -c jit=off",
+            "options": "-c statement_timeout=2500 -c jit=off -c work_mem=64MB",
         }
         assert read["DATABASES"][alias]["CONN_MAX_AGE"] == 0
     assert read["DATABASES"]["replica"]["HOST"] == "replica.internal"

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
+from jobs import filters
 from jobs.models import Posting, Requirement
 from jobs.search import SEARCH_CONFIGS, fold, reindex
 from tests.factories import CompanyFactory, PostingFactory, TagFactory
@@ -224,3 +225,24 @@ def test_only_an_unfinished_last_word_matches_as_the_start_of_a_word(client, pos
     PostingFactory(title="Poet", summary="Writes.", items=False)
 
     assert found(client, query) == expected
+
+
+def test_a_search_past_one_page_ranks_the_newest_matches_first_then_the_rest_newest_first(
+    client, postgres, monkeypatch
+):
+    """The facet index lists the matches newest first; the database ranks the newest RANKED of them, which come
+    first, and reads only those."""
+    now = timezone.now()
+    PostingFactory(title="Rust developer", published_at=now - timedelta(days=9), items=False)
+    for hours in range(21):
+        PostingFactory(
+            title=f"Accountant {hours}", summary="Our books are in Rust.", published_at=now - timedelta(hours=hours)
+        )
+
+    first = client.get("/en/", {"q": "rust"}).context["page"]
+    assert first.paginator.count == 22
+    assert [posting.title for posting in first.object_list][:3] == ["Rust developer", "Accountant 0", "Accountant 1"]
+
+    monkeypatch.setattr(filters, "RANKED", 21)  # the title match is now older than every ranked one
+    second = client.get("/en/", {"q": "rust", "page": 2}).context["page"]
+    assert [posting.title for posting in second.object_list] == ["Accountant 20", "Rust developer"]
