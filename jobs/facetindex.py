@@ -15,6 +15,7 @@ import threading
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
+from django.core.exceptions import EmptyResultSet
 from django.db import connections, models
 from django.db.models import F, Value
 
@@ -40,7 +41,10 @@ def encoded(values):
 def fetched(queryset):
     """The rows of a values_list() `queryset`, fetched at once (a queryset fetches a hundred rows at a time)."""
     compiler = queryset.query.get_compiler(queryset.db)
-    sql, params = compiler.as_sql()
+    try:
+        sql, params = compiler.as_sql()
+    except EmptyResultSet:  # none(), or a condition Django knows matches nothing
+        return []
     with connections[queryset.db].cursor() as cursor:
         cursor.execute(sql, params)
         return list(compiler.results_iter([cursor.fetchall()], tuple_expected=True))

@@ -11,8 +11,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from jobs import catalogue
+from jobs.facetindex import keys_of
 from jobs.filters import FACETS, count_facets, facet_index
-from jobs.models import WorkingLanguage
+from jobs.models import Posting, WorkingLanguage
 from jobs.views import PAGE_SIZE
 from tests.factories import CompanyFactory, PostingFactory, TagFactory
 
@@ -223,3 +224,11 @@ def test_the_search_words_are_matched_once_per_catalogue_version(client, django_
     PostingFactory(title="Python architect", workplace="remote", items=False)
     response = client.get("/en/", {"q": "python", "workplace": "remote", "sort": "newest"})
     assert response.context["page"].paginator.count == 6
+
+
+def test_keys_of_postings_known_to_match_nothing_are_none():
+    PostingFactory(items=False)
+
+    assert keys_of(Posting.objects.none()).tolist() == []
+    assert keys_of(Posting.objects.filter(pk__in=[])).tolist() == []
+    assert keys_of(Posting.objects.all()).tolist() == list(Posting.objects.values_list("pk", flat=True))
