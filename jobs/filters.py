@@ -505,11 +505,11 @@ class PostingFilter(django_filters.FilterSet):
                 live = Posting.objects.live(self.now).filter(language__in=others)
                 found = self.filtered(live, excluded={"q", *FACETS}).search(self.search_text)
                 keys = keys_of(found)
-            counts = {}
+            chosen, counts = self.chosen_values(*FACETS), {}
             for code in others:
                 index = facet_index(code, self.now, self.state)
                 among = index.live(self.now) if keys is None else index.live(self.now) & index.among(keys)
-                counts[code] = int(matching(index, among, self.now, self.chosen_values(*FACETS)).sum())
+                counts[code] = int(matching(index, among, self.now, chosen).sum())
             return counts
 
         return self.cached(count, "elsewhere", self.language, self.parameters)
