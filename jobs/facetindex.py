@@ -20,6 +20,7 @@ from django.db import connections, models
 from django.db.models import F, Value
 
 NEVER = 10**12  # seconds since the epoch: the expiry of a posting without one, long after any real moment
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 MAX_AGE = timedelta(minutes=15)  # an index this old is read again even if the version has not moved
 REMEMBERED = 1000  # results of queries an index remembers (search words, locations, salary floors): a bit per posting
 
@@ -29,6 +30,11 @@ def instants(moments):
     converted alike, so that equal moments stay equal and the order stays the same."""
     seconds = np.array([NEVER if moment is None else moment.timestamp() for moment in moments], dtype=np.float64)
     return np.rint(seconds * 1_000_000).astype(np.int64)
+
+
+def moment_of(instant):
+    """The aware datetime of an instant() (microseconds since the epoch)."""
+    return EPOCH + timedelta(microseconds=int(instant))
 
 
 def encoded(values):
@@ -62,16 +68,17 @@ def transposed(rows, width):
 
 
 class FacetIndex:
-    """Postings as arrays, newest first (as the listing orders them): their keys, publish and expiry moments, a coded
-    array per column, and per related table the (posting position, coded value) of each row."""
+    """Postings as arrays, newest first (as the listing orders them): their keys, publish, expiry and last change
+    moments, a coded array per column, and per related table the (posting position, coded value) of each row."""
 
-    def __init__(self, keys, published, expires, columns, related):
-        """Each posting's key, publish and expiry moments, and values in `columns` ({alias: [value per posting]});
-        the rows of other tables that point to them ({name: ([posting key], [value])}), in any order."""
+    def __init__(self, keys, published, expires, updated, columns, related):
+        """Each posting's key, publish, expiry and last change moments, and values in `columns` ({alias: [value per
+        posting]}); the rows of other tables that point to them ({name: ([posting key], [value])}), in any order."""
         keys = np.array(keys, dtype=np.int64)
-        published, expires = instants(published), instants(expires)
+        published, expires, updated = instants(published), instants(expires), instants(updated)
         order = np.lexsort((keys, published))[::-1]  # newest first, then the greater key first
         self.keys, self.published, self.expires = keys[order], published[order], expires[order]
+        self.updated = updated[order]
         self.size = len(keys)
         self.columns = {}
         for alias, values in columns.items():
@@ -93,12 +100,26 @@ class FacetIndex:
         """The index of `postings` (a queryset) with the `columns` ({alias: expression}) of each and the rows of
         `related` ({name: (queryset, link to the posting, text value)}) that point to them, in one query."""
         text, moment = models.CharField(), models.DateTimeField()
-        own = {"kind": Value("", text), "key": F("pk"), "published": F("published_at"), "expires": F("valid_through")}
+        own = {
+            "kind": Value("", text),
+            "key": F("pk"),
+            "published": F("published_at"),
+            "expires": F("valid_through"),
+            "updated": F("updated_at"),
+        }
         selected = postings.order_by().annotate(**{f"r_{name}": value for name, value in own.items()})
         selected = selected.annotate(
             r_value=Value(None, text), **{f"c_{alias}": value for alias, value in columns.items()}
         )
-        fields = ["r_kind", "r_key", "r_published", "r_expires", "r_value", *(f"c_{alias}" for alias in columns)]
+        fields = [
+            "r_kind",
+            "r_key",
+            "r_published",
+            "r_expires",
+            "r_updated",
+            "r_value",
+            *(f"c_{alias}" for alias in columns),
+        ]
         unset = {f"c_{alias}": Value(None, selected.query.annotations[f"c_{alias}"].output_field) for alias in columns}
         parts = [selected.values_list(*fields)]
         for name, (rows, link, value) in related.items():
@@ -108,25 +129,34 @@ class FacetIndex:
                 r_key=F(f"{link}_id"),
                 r_published=Value(None, moment),
                 r_expires=Value(None, moment),
+                r_updated=Value(None, moment),
                 r_value=value,
                 **unset,
             )
             parts.append(rows.values_list(*fields))
         rows = fetched(parts[0].union(*parts[1:], all=True).order_by())
-        _kinds, keys, published, expires, _values, *values = transposed(
+        _kinds, keys, published, expires, updated, _values, *values = transposed(
             [row for row in rows if not row[0]], len(fields)
         )
-        kinds, owners, _published, _expires, found, *_unset = transposed([row for row in rows if row[0]], len(fields))
+        kinds, owners, _published, _expires, _updated, found, *_unset = transposed(
+            [row for row in rows if row[0]], len(fields)
+        )
         found_related = {name: ([], []) for name in related}
         for kind, owner, value in zip(kinds, owners, found, strict=True):
             found_related[kind][0].append(owner)
             found_related[kind][1].append(value)
-        return cls(keys, published, expires, dict(zip(columns, values, strict=True)), found_related)
+        return cls(keys, published, expires, updated, dict(zip(columns, values, strict=True)), found_related)
 
     @property
     def nbytes(self):
         """The memory its arrays take."""
-        arrays = [self.keys, self.published, self.expires, *(codes for _labels, codes in self.columns.values())]
+        arrays = [
+            self.keys,
+            self.published,
+            self.expires,
+            self.updated,
+            *(codes for _labels, codes in self.columns.values()),
+        ]
         arrays += [array for positions, _labels, codes in self.related.values() for array in (positions, codes)]
         return sum(array.nbytes for array in arrays)
 
@@ -134,6 +164,18 @@ class FacetIndex:
         """Which postings are live at `now`: published by then and not yet expired."""
         [moment] = instants([now])
         return (self.published <= moment) & (self.expires > moment)
+
+    def newest(self, among):
+        """When the newest of the postings `among` was published (None if none)."""
+        [first] = np.flatnonzero(among)[:1].tolist() or [None]
+        return None if first is None else moment_of(self.published[first])
+
+    def last_changed(self, alias, among):
+        """{label in column `alias`: when the postings `among` with that label last changed} for the labels they have."""
+        labels, codes = self.columns[alias]
+        latest = np.full(len(labels), np.iinfo(np.int64).min)
+        np.maximum.at(latest, codes[among], self.updated[among])
+        return {labels[code]: moment_of(latest[code]) for code in np.unique(codes[among]).tolist()}
 
     def published_since(self, moment):
         [moment] = instants([moment])
