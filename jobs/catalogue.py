@@ -3,7 +3,8 @@
 The catalogue changes in two ways. HR changes it (a posting, its items, tags, company saved or deleted, an import,
 an admin action, a restore, the search index following them): each change adds one to CatalogueVersion in the same
 transaction. Time changes it: a scheduled posting goes live, a live one expires, a posting leaves a "posted within"
-window. The earliest such moment still ahead is the state's boundary. A result cached under (version, boundary)
+window, or a new day begins (pages say "Posted yesterday"). The earliest such moment still ahead is the state's
+boundary. A result cached under (version, boundary)
 stays right until one of them moves, and both are read in one query per request, so that:
 
 - every process sharing the cache sees a change at once;
@@ -18,7 +19,7 @@ import json
 import re
 from collections.abc import Hashable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from functools import wraps
 
 from django.core.cache import cache
@@ -93,6 +94,11 @@ class State:
         boundary = self.boundary.timestamp() if self.boundary else "none"
         return f"catalogue:{self.version}:{boundary}:{digest}"
 
+    def lasting_key(self, *parts):
+        """A cache key for a result that depends on the catalogue version and `parts` alone, not on the clock."""
+        digest = hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()[:32]
+        return f"catalogue:{self.version}:{digest}"
+
     def cached(self, compute, *parts, keep=None):
         """compute(), or its result cached under key(*parts); with `keep`, only a result that keep(result) approves
         is cached."""
@@ -105,6 +111,22 @@ class State:
             if keep is None or keep(result):
                 cache.set(key, result, CACHE_SECONDS)
         return result
+
+
+def cached_each(state, objects, compute, *parts):
+    """For each of `objects`, its result, cached under the catalogue `state`'s version (not its clock), `parts` and
+    the object's key; compute(those not cached) gives {object: result}. Nothing is cached without a version."""
+    if state is None or state.version is None:
+        computed = compute(objects)
+        return [computed[item] for item in objects]
+    keys = {item: state.lasting_key(*parts, item.pk) for item in objects}
+    found = cache.get_many(keys.values())
+    missing = [item for item in objects if keys[item] not in found]
+    if missing:
+        computed = compute(missing)
+        found |= {keys[item]: computed[item] for item in missing}
+        cache.set_many({keys[item]: computed[item] for item in missing}, CACHE_SECONDS)
+    return [found[keys[item]] for item in objects]
 
 
 def cached_response(*headers, statuses=(200,), parameters=None):
@@ -222,6 +244,11 @@ def as_moment(value):
     return value.replace(tzinfo=UTC) if value and value.tzinfo is None else value
 
 
+def next_midnight(now):
+    """The start of the day after `now`'s in the site's time zone, when "Posted today" becomes "Posted yesterday"."""
+    return timezone.make_aware(datetime.combine(timezone.localdate(now) + timedelta(days=1), time.min))
+
+
 def current(now=None):
     """The catalogue's state at `now`, with the exchange rates, in one query."""
     now = now or timezone.now()
@@ -240,5 +267,5 @@ def current(now=None):
     upcoming += [
         as_moment(row[f"leaving_{days}"]) + timedelta(days=days) for days in POSTED_WINDOWS if row[f"leaving_{days}"]
     ]
-    boundary = min((moment for moment in upcoming if moment), default=None)
+    boundary = min(moment for moment in [*upcoming, next_midnight(now)] if moment)
     return State(row["number"], boundary, row["rates"] or "")

@@ -10,7 +10,9 @@ from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext as _
 
+from jobs import catalogue
 from jobs.filters import PostingFilter, active_filters, filter_query
+from jobs.models import Posting
 from jobs.richtext import render_markdown
 from jobs.structured_data import description_html
 from jobs.text import clean_text
@@ -31,6 +33,18 @@ def clean(value):
     if isinstance(value, list | tuple):
         return [clean(entry) for entry in value]
     return value
+
+
+def with_descriptions(postings, state):
+    """Give each posting its description_html() (`full_description`), rendered once per catalogue version; the
+    sections of the postings whose description is rendered are read."""
+
+    def render(missing):
+        Posting.load_sections(missing)
+        return {posting: description_html(posting) for posting in missing}
+
+    for posting, html in zip(postings, catalogue.cached_each(state, postings, render, "description"), strict=True):
+        posting.full_description = html
 
 
 class AtomWithContent(Atom1Feed):
@@ -77,12 +91,15 @@ class PostingFeed(Feed):
         return reverse("jobs:feed") + filter_query(listing.request.GET)
 
     def items(self, listing):
-        return (
+        postings = list(
             listing.filterset.qs.newest_first()
-            .with_sections()
+            .select_related("company")
+            .prefetch_related("tags")
             .defer("search_document", "search_vector")
             .fetch_mode(models.FETCH_RAISE)[:FEED_SIZE]
         )
+        with_descriptions(postings, listing.filterset.state)
+        return postings
 
     def item_title(self, posting):
         return posting.title
@@ -91,7 +108,7 @@ class PostingFeed(Feed):
         return render_markdown(posting.summary)
 
     def item_extra_kwargs(self, posting):
-        return {"content": description_html(posting)}
+        return {"content": posting.full_description}
 
     def item_author_name(self, posting):
         return posting.company.name

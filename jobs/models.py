@@ -3,6 +3,7 @@ import json
 import uuid
 from datetime import date, timedelta
 from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
+from typing import NamedTuple
 
 import reversion
 from babel.core import get_global
@@ -19,6 +20,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
+from django_countries import countries
 from django_countries.fields import Country, CountryField
 
 
@@ -55,6 +57,22 @@ def working_languages_named_in(language):
     with translation.override(language):
         named = [(code, translation.gettext(name)) for code, name in global_settings.LANGUAGES if "-" not in code]
     return sorted(named, key=lambda pair: fold(pair[1]))
+
+
+class NamedCountry(NamedTuple):
+    code: str
+    name: str
+
+
+@functools.cache
+def countries_named_in(language):
+    """{code: name} of every country in `language`, in the order of their names (a page names the countries of
+    each posting: computed once)."""
+    from jobs.search import fold  # jobs.search imports this module to index postings
+
+    with translation.override(language):
+        named = [(code, str(name)) for code, name in countries]
+    return dict(sorted(named, key=lambda pair: fold(pair[1])))
 
 
 class EmploymentType(models.TextChoices):
@@ -786,10 +804,13 @@ class Posting(models.Model):
         return {office.country.code for office in self.offices(other_offices)}
 
     def work_countries_by_name(self):
-        """The countries of work_country_codes(), by name in the active language."""
-        from jobs.search import fold  # jobs.search imports this module to index postings
-
-        return sorted((Country(code) for code in self.work_country_codes()), key=lambda country: fold(country.name))
+        """The countries of work_country_codes() (NamedCountry), by name in the active language."""
+        codes = self.work_country_codes()
+        return [
+            NamedCountry(code, name)
+            for code, name in countries_named_in(translation.get_language()).items()
+            if code in codes
+        ]
 
     def sync_work_countries(self):
         """Store work_country_codes() as the posting's WorkCountry rows; called again after its offices change."""
@@ -827,25 +848,30 @@ class Posting(models.Model):
         )
         return first if first is not None and first.pk != self.pk else None
 
-    def load_sections(self):
-        """Read every list of items of the posting in one query, as with_sections() would have prefetched them."""
+    @staticmethod
+    def load_sections(postings):
+        """Read every list of items of `postings` in one query, as with_sections() would have prefetched them."""
         columns = ["id", "position", "text", "kind", "priority"]
+        keys = [posting.pk for posting in postings]
         parts = []
         for related in ITEM_RELATIONS:
             model = getattr(Posting, related).rel.related_model
             names = {field.name for field in model._meta.concrete_fields}
             values = [F(name) if name in names else Value(None, models.CharField()) for name in columns]
-            rows = model.objects.filter(posting=self).order_by().values_list(Value(related), *values)
+            rows = model.objects.filter(posting__in=keys).order_by().values_list(Value(related), "posting", *values)
             parts.append(rows)
-        items = {related: [] for related in ITEM_RELATIONS}
-        for related, *values in parts[0].union(*parts[1:], all=True).order_by():
-            model = getattr(Posting, related).rel.related_model
-            fields = {name: value for name, value in zip(columns, values, strict=True) if value is not None}
-            items[related].append(model(posting=self, **fields))
-        # Where prefetch_related() keeps what it read, so that posting.responsibilities.all() and the like read it.
-        cache = self.__dict__.setdefault("_prefetched_objects_cache", {})
-        for related, rows in items.items():
-            cache[related] = sorted(rows, key=lambda item: (item.position, item.pk))
+        by_key = {posting.pk: posting for posting in postings}
+        items = {key: {related: [] for related in ITEM_RELATIONS} for key in by_key}
+        if keys:
+            for related, owner, *values in parts[0].union(*parts[1:], all=True).order_by():
+                model = getattr(Posting, related).rel.related_model
+                fields = {name: value for name, value in zip(columns, values, strict=True) if value is not None}
+                items[owner][related].append(model(posting=by_key[owner], **fields))
+        for posting in postings:
+            # Where prefetch_related() keeps what it read, so that posting.responsibilities.all() and the like read it.
+            cache = posting.__dict__.setdefault("_prefetched_objects_cache", {})
+            for related, rows in items[posting.pk].items():
+                cache[related] = sorted(rows, key=lambda item: (item.position, item.pk))
 
     @staticmethod
     def load_details(postings):

@@ -4,7 +4,7 @@ import pickle
 import re
 import threading
 import time
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import feedparser
 import pytest
@@ -68,6 +68,27 @@ def test_an_hr_edit_shows_at_once(client, board):
 
     assert seen(client, posting) == {"listed": True, "counted": 1, "in feed": True, "page": 200}
     assert "After the edit" in client.get(f"/en/jobs/{posting.slug}/").text
+
+
+def test_a_card_shows_an_edit_of_its_company_at_once(client, board):
+    posting = PostingFactory(company__name="Before & Co", country="PT")
+    client.get("/en/", {"country": "PT"})
+
+    posting.company.name = "After & Co"
+    posting.company.save()
+
+    assert "After &amp; Co" in client.get("/en/", {"workplace": posting.workplace}).text
+
+
+def test_a_card_says_posted_yesterday_from_midnight(client, board, monkeypatch):
+    posting = PostingFactory(published_at=timezone.now() - timedelta(minutes=1), country="PT")
+    assert "Posted today" in client.get("/en/", {"country": "PT"}).text
+
+    tomorrow = catalogue.next_midnight(timezone.now()) + timedelta(minutes=1)
+    monkeypatch.setattr(timezone, "now", lambda: tomorrow)
+
+    assert "Posted yesterday" in client.get("/en/", {"country": "PT"}).text
+    assert escape(posting.title) in client.get("/en/", {"country": "PT"}).text
 
 
 def test_publishing_shows_at_once(client, board):
@@ -183,8 +204,16 @@ def test_the_state_ends_at_the_next_moment_the_live_set_changes_by_the_clock(pub
 
     state = catalogue.current(now)
 
-    assert state.boundary == moments[boundary]
+    assert state.boundary == min(moments[boundary], catalogue.next_midnight(now))
     assert state.version is not None
+
+
+def test_the_state_ends_at_the_next_midnight_when_the_clock_changes_nothing_sooner(settings):
+    settings.TIME_ZONE = "Europe/Paris"
+    now = datetime(2026, 3, 28, 22, 30, tzinfo=UTC)  # 23:30 in Paris, the night before summer time begins
+    PostingFactory(published_at=now - timedelta(days=40), valid_through=None)
+
+    assert catalogue.current(now).boundary == datetime(2026, 3, 28, 23, 0, tzinfo=UTC)
 
 
 def test_a_posting_going_live_and_expiring_by_date_shows_at_once(client, board):

@@ -170,6 +170,18 @@ def test_the_feed_takes_as_many_queries_for_many_postings_as_for_one(client, dja
     assert len(feed.entries) == 11
 
 
+def test_an_entry_shows_an_edit_of_the_postings_items_at_once(client):
+    posting = PostingFactory()
+    client.get("/en/feed/?workplace=" + posting.workplace)  # its description is rendered, and kept
+
+    benefit = posting.benefits.first()
+    benefit.text = "A four-day week"
+    benefit.save()
+
+    [entry] = read_feed(client, "/en/feed/").entries
+    assert "A four-day week" in entry.content[0].value
+
+
 def test_the_listing_links_to_the_feed_of_its_filters(client):
     response = client.get("/fr/?country=FR&tag=backend&sort=newest&page=1")
 
