@@ -19,9 +19,10 @@ PRODUCTION_SECRET_KEY = "production-like-secret-key-for-tests-0123456789-abcdefg
 @pytest.fixture(autouse=True)
 def empty_cache():
     """Each test starts with empty caches (cached sitemaps and rate-limit counts would leak between tests), and no facet
-    index: each test's transaction is rolled back, so its catalogue version number comes again with other postings."""
+    index: each test's transaction is rolled back, so its catalogue version number comes again with other postings.
+    Every cache is emptied, not only those this thread used: a live server's thread fills the same local memory."""
     yield
-    for cache in caches.all(initialized_only=True):
+    for cache in caches.all():
         cache.clear()
     indexes.clear()
 
