@@ -39,6 +39,7 @@ from django.urls import path, reverse
 from django.utils import timezone, translation
 
 from config.urls import urlpatterns as site_urlpatterns
+from jobs.admin import PostingAdmin
 from jobs.catalogue import current as catalogue_state
 from jobs.facetindex import indexes
 from jobs.filters import facet_index
@@ -51,7 +52,6 @@ from jobs.views import PAGE_SIZE
 SAMPLE_SIZE = 2000  # live postings read to choose filter values, words and posting pages from
 COMMON_WORDS = 8  # the words of titles found in the most postings, per language
 RARE_WORDS = 30  # the words found in the fewest postings, per language
-ADMIN_PAGE_SIZE = 100  # Django admin's list_per_page
 FIND_UNSEEN_TRIES = 200
 WORD = re.compile(r"[^\W\d_]{4,}")
 
@@ -214,7 +214,7 @@ def listing_rows(catalogue):
 def admin_rows(catalogue):
     """The admin's posting list, as a superuser sees it."""
     changelist = reverse("admin:jobs_posting_changelist")
-    pages = max(1, math.ceil(sum(catalogue.live.values()) / ADMIN_PAGE_SIZE))
+    pages = max(1, math.ceil(sum(catalogue.live.values()) / PostingAdmin.list_per_page))
 
     def page(rng):
         return with_query(changelist, [("p", rng.randint(1, min(pages, 50)))])
