@@ -94,11 +94,6 @@ class State:
         boundary = self.boundary.timestamp() if self.boundary else "none"
         return f"catalogue:{self.version}:{boundary}:{digest}"
 
-    def lasting_key(self, *parts):
-        """A cache key for a result that depends on the catalogue version and `parts` alone, not on the clock."""
-        digest = hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()[:32]
-        return f"catalogue:{self.version}:{digest}"
-
     def cached(self, compute, *parts, keep=None):
         """compute(), or its result cached under key(*parts); with `keep`, only a result that keep(result) approves
         is cached."""
@@ -111,22 +106,6 @@ class State:
             if keep is None or keep(result):
                 cache.set(key, result, CACHE_SECONDS)
         return result
-
-
-def cached_each(state, objects, compute, *parts):
-    """For each of `objects`, its result, cached under the catalogue `state`'s version (not its clock), `parts` and
-    the object's key; compute(those not cached) gives {object: result}. Nothing is cached without a version."""
-    if state is None or state.version is None:
-        computed = compute(objects)
-        return [computed[item] for item in objects]
-    keys = {item: state.lasting_key(*parts, item.pk) for item in objects}
-    found = cache.get_many(keys.values())
-    missing = [item for item in objects if keys[item] not in found]
-    if missing:
-        computed = compute(missing)
-        found |= {keys[item]: computed[item] for item in missing}
-        cache.set_many({keys[item]: computed[item] for item in missing}, CACHE_SECONDS)
-    return [found[keys[item]] for item in objects]
 
 
 def cached_response(*headers, statuses=(200,), parameters=None):

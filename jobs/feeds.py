@@ -10,7 +10,6 @@ from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext as _
 
-from jobs import catalogue
 from jobs.filters import PostingFilter, active_filters, filter_query
 from jobs.models import Posting
 from jobs.richtext import render_markdown
@@ -33,18 +32,6 @@ def clean(value):
     if isinstance(value, list | tuple):
         return [clean(entry) for entry in value]
     return value
-
-
-def with_descriptions(postings, state):
-    """Give each posting its description_html() (`full_description`), rendered once per catalogue version; the
-    sections of the postings whose description is rendered are read."""
-
-    def render(missing):
-        Posting.load_sections(missing)
-        return {posting: description_html(posting) for posting in missing}
-
-    for posting, html in zip(postings, catalogue.cached_each(state, postings, render, "description"), strict=True):
-        posting.full_description = html
 
 
 class AtomWithContent(Atom1Feed):
@@ -98,7 +85,7 @@ class PostingFeed(Feed):
             .defer("search_document", "search_vector")
             .fetch_mode(models.FETCH_RAISE)[:FEED_SIZE]
         )
-        with_descriptions(postings, listing.filterset.state)
+        Posting.load_sections(postings)  # in one query, where prefetching them took one per kind of item
         return postings
 
     def item_title(self, posting):
@@ -108,7 +95,7 @@ class PostingFeed(Feed):
         return render_markdown(posting.summary)
 
     def item_extra_kwargs(self, posting):
-        return {"content": posting.full_description}
+        return {"content": description_html(posting)}
 
     def item_author_name(self, posting):
         return posting.company.name

@@ -3,9 +3,8 @@ from django.core.paginator import Paginator
 from django.db.models import Case, IntegerField, Value, When
 from django.http import Http404, HttpResponse, HttpResponseNotFound, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
@@ -135,7 +134,7 @@ class CountedPaginator(Paginator):
 
     def postings(self, number):
         postings = list(self.read(number))
-        with_cards(postings, self.filterset.state)
+        Posting.load_details(postings)
         return postings
 
     def read(self, number):
@@ -147,21 +146,6 @@ class CountedPaginator(Paginator):
             *(When(pk=key, then=Value(index)) for index, key in enumerate(keys)), output_field=IntegerField()
         )
         return Posting.objects.filter(pk__in=keys).for_listing().order_by(in_order)
-
-
-def with_cards(postings, state):
-    """Give each posting the part of its card below the title (`card`), rendered once per catalogue version,
-    language and day (it says "Posted 2 days ago"); the details of the postings whose card is rendered are read."""
-
-    def render(missing):
-        Posting.load_details(missing)
-        return {
-            posting: render_to_string("jobs/_posting_card_details.html", {"posting": posting}) for posting in missing
-        }
-
-    cards = catalogue.cached_each(state, postings, render, "card", translation.get_language(), timezone.localdate())
-    for posting, card in zip(postings, cards, strict=True):
-        posting.card = card
 
 
 def listing_page(filterset, count, number):
