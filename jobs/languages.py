@@ -18,6 +18,8 @@ def available_values(chosen, now, state):
     """For the chosen countries, tags and companies: {parameter: {language: values with live postings}}, from each
     language's unfiltered facet counts."""
     available = {name: {} for name in ("country", "tag", "company") if chosen.get(name)}
+    if not available:
+        return available  # nothing to look up: the other languages' counts are not needed
     for code, _name in settings.LANGUAGES:
         options = unfiltered_counts(code, now, state).options
         for name, by_language in available.items():
