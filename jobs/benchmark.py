@@ -16,6 +16,7 @@ those alternating requests, so that a machine busy with other work weighs on bot
 This module is the run's URLconf too: the reference view is routed only while the benchmark runs.
 """
 
+import gc
 import math
 import os
 import random
@@ -447,6 +448,7 @@ def run(requests, write, only=""):
     ):
         # WhiteNoise, started with DEBUG off, notes that collectstatic has not run.
         warnings.filterwarnings("ignore", "No directory at", UserWarning)
+        gc.freeze()  # as config/wsgi.py does once the application is loaded
         load_before = load_average()
         catalogue = Catalogue.read()
         if not catalogue.live:
