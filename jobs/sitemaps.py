@@ -149,7 +149,7 @@ class CompanySitemap(TranslatedSitemap):
     @cached_property
     def found(self):
         """(company slug, language, when a live posting of it there last changed), by company and language, from
-        the facet indexes."""
+        the facet indexes: read once for the page's paginator and its lastmod alike."""
         found = []
         for language, index, live in live_indexes():
             found += [(slug, language, latest) for slug, latest in index.last_changed("company", live).items()]
