@@ -37,6 +37,7 @@ from jobs import statistics
 from jobs.exchange import export_json
 from jobs.forms import CleanModelForm, FilteredCheckboxes, ItemFormSet, PostingForm, TranslationForm
 from jobs.history import record, revert_posting
+from jobs.locking import Busy, first_locked
 from jobs.models import (
     Benefit,
     CareerStep,
@@ -758,7 +759,16 @@ class PostingAdmin(VersionAdmin):
         saved = 0
         for pk in postings.values_list("pk", flat=True):
             with transaction.atomic():
-                posting = Posting.objects.select_for_update().filter(pk=pk).first()
+                try:
+                    posting = first_locked(Posting.objects.filter(pk=pk))
+                except Busy:
+                    self.message_user(
+                        request,
+                        gettext("“%(posting)s” was not changed: someone else was saving it. Try again in a moment.")
+                        % {"posting": Posting.objects.get(pk=pk)},
+                        messages.ERROR,
+                    )
+                    continue
                 if posting is None:
                     continue
                 change(posting)

@@ -15,6 +15,7 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from reversion.models import Version
 
+from jobs.locking import Busy, first_locked
 from jobs.models import Posting
 from jobs.richtext import split_items
 from jobs.text import clean_line, clean_text
@@ -64,6 +65,9 @@ class FilteredCheckboxes(forms.CheckboxSelectMultiple):
         return sorted(groups, key=lambda group: not any(option["selected"] for option in group[1]))
 
 
+BUSY = _("Someone else is saving this posting at this moment. Your changes are not saved yet: save again in a moment.")
+
+
 class PostingForm(CleanModelForm):
     """The posting form, which refuses to save over a version it was not based on.
 
@@ -87,7 +91,10 @@ class PostingForm(CleanModelForm):
     def clean(self):
         cleaned_data = super().clean()
         if self.instance.pk is not None:
-            current = Posting.objects.select_for_update().filter(pk=self.instance.pk).values("version").first()
+            try:
+                current = first_locked(Posting.objects.filter(pk=self.instance.pk).values("version"))
+            except Busy:
+                raise ValidationError(BUSY, code="busy") from None
             if current and current["version"] != cleaned_data.get("based_on_version"):
                 raise ValidationError(self.conflict_message(), code="conflict")
         if self.retitled_before_publication() and cleaned_data.get("title"):

@@ -5,16 +5,18 @@ import threading
 import urllib.error
 import urllib.parse
 import urllib.request
+from contextlib import contextmanager
 from datetime import timedelta
 from functools import partial
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from reversion.models import Version
 
+from jobs import locking
 from jobs.models import Lifecycle, Posting, Status
 from tests.admin_forms import change_form_data
 from tests.factories import CompanyFactory, HREditorFactory, PostingFactory
@@ -23,6 +25,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 TRIALS = 15
 CONFLICT = "after you opened it"
+BUSY = "Someone else is saving this posting at this moment"  # waited LOCK_WAIT for the other save
 
 
 @pytest.fixture(autouse=True)
@@ -122,7 +125,7 @@ def test_an_action_and_a_form_save_at_once_lose_nothing(editors, action):
         if form_status == 302:
             assert after.title == f"Edited title {trial}", f"trial {trial}: the form's title was lost"
         else:
-            assert form_status == 200 and CONFLICT in form_page
+            assert form_status == 200 and (CONFLICT in form_page or BUSY in form_page)
             assert after.title == before.title
 
 
@@ -160,3 +163,58 @@ def test_two_saves_of_the_same_form_at_once_save_one_and_refuse_the_other(editor
 
         assert sorted([my_status, their_status]) == [200, 302], f"trial {trial}: both or neither saved"
         assert Posting.objects.get(pk=posting.pk).title == (f"Mine {trial}" if my_status == 302 else f"Theirs {trial}")
+
+
+@contextmanager
+def row_locked(posting):
+    """The posting's row locked, while the block runs, by a transaction on another connection (a slow save)."""
+    locked, release = threading.Event(), threading.Event()
+
+    def hold():
+        with transaction.atomic():
+            Posting.objects.select_for_update().filter(pk=posting.pk).first()
+            locked.set()
+            release.wait(30)
+        connection.close()
+
+    thread = threading.Thread(target=hold)
+    thread.start()
+    locked.wait(30)
+    try:
+        yield
+    finally:
+        release.set()
+        thread.join()
+
+
+@pytest.fixture
+def short_lock_wait(monkeypatch):
+    monkeypatch.setattr(locking, "LOCK_WAIT", 0.2)
+
+
+def test_a_save_that_waits_too_long_for_another_keeps_the_form_and_saves_nothing(editors, short_lock_wait):
+    company, writer, _other = editors
+    posting = PostingFactory(company=company, title="Before")
+    edited = writer.form(change_url(posting)) | {"title": "Mine"}
+
+    with row_locked(posting):
+        page = writer.client.post(change_url(posting), edited)
+
+    assert page.status_code == 200
+    assert BUSY in page.text
+    assert 'value="Mine"' in page.text
+    assert Posting.objects.get(pk=posting.pk).title == "Before"
+    assert writer.client.post(change_url(posting), edited).status_code == 302
+    assert Posting.objects.get(pk=posting.pk).title == "Mine"
+
+
+def test_an_action_that_waits_too_long_for_a_save_says_so_and_changes_nothing(editors, short_lock_wait):
+    company, _writer, actor = editors
+    posting = PostingFactory(company=company)
+    archive = {"action": "archive", "_selected_action": [posting.pk]}
+
+    with row_locked(posting):
+        answer = actor.client.post(reverse("admin:jobs_posting_changelist"), archive, follow=True)
+
+    assert "was not changed: someone else was saving it" in answer.text
+    assert Posting.objects.get(pk=posting.pk).status != Status.ARCHIVED
