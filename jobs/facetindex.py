@@ -167,8 +167,8 @@ class FacetIndex:
 
     def newest(self, among):
         """When the newest of the postings `among` was published (None if none)."""
-        [first] = np.flatnonzero(among)[:1].tolist() or [None]
-        return None if first is None else moment_of(self.published[first])
+        positions = np.flatnonzero(among)
+        return moment_of(self.published[positions[0]]) if len(positions) else None
 
     def last_changed(self, alias, among):
         """{label in column `alias`: when the postings `among` with that label last changed} for the labels they have."""
