@@ -82,7 +82,6 @@ class PostingFeed(Feed):
             listing.filterset.qs.newest_first()
             .select_related("company")
             .prefetch_related("tags")
-            .defer("search_document", "search_vector")
             .fetch_mode(models.FETCH_RAISE)[:FEED_SIZE]
         )
         Posting.load_sections(postings)  # in one query, where prefetching them took one per kind of item

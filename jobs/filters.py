@@ -460,7 +460,11 @@ class PostingFilter(django_filters.FilterSet):
         candidates = Posting.objects.live_or_scheduled(self.now).in_language(self.language)
         for name, value in self.valid_data.items():
             if name in NARROWING and value not in (None, ""):
-                found = self.filters[name].filter(candidates, value)
+                # The index knows which postings are live: search words are matched in the search entries alone.
+                if name == "q":
+                    found = search.matching(value, self.language)
+                else:
+                    found = self.filters[name].filter(candidates, value)
                 key = (name, value, *self.meaning(name))
                 among = among & self.index.remembered(key, lambda found=found: keys_of(found))
         return among

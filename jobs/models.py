@@ -414,11 +414,7 @@ class PostingQuerySet(models.QuerySet):
     def for_listing(self):
         """What a listing card shows but its tags, offices and working languages (Posting.load_details reads them);
         anything else fails loudly."""
-        return (
-            self.select_related("company")
-            .defer("description", "search_document", "search_vector")
-            .fetch_mode(models.FETCH_RAISE)
-        )
+        return self.select_related("company").defer("description").fetch_mode(models.FETCH_RAISE)
 
     def with_company_description(self):
         """Postings with their company and its description in the posting's language, read along (see
@@ -459,7 +455,7 @@ class PostingQuerySet(models.QuerySet):
         return self.alias(relevance=relevance).order_by("-relevance", "-published_at", "-pk")
 
 
-@reversion.register(follow=POSTING_RELATIONS, exclude=["search_document", "search_vector"])
+@reversion.register(follow=POSTING_RELATIONS)
 class Posting(models.Model):
     company = models.ForeignKey(Company, models.PROTECT, related_name="postings", verbose_name=_("company"))
     language = models.CharField(_("language"), max_length=10, choices=language_choices)
@@ -562,10 +558,6 @@ class Posting(models.Model):
         editable=False,
         help_text=_("Changes on every save, so that an edit based on an older version can be refused."),
     )
-
-    # Kept current by jobs.search.reindex(); the GIN index on search_vector exists on PostgreSQL only.
-    search_document = models.TextField(editable=False, blank=True, default="")
-    search_vector = SearchVectorField(editable=False, null=True)
 
     objects = PostingQuerySet.as_manager()
 
@@ -942,7 +934,7 @@ class Posting(models.Model):
             .annotate(shared_tags=Subquery(shared))
             .order_by("-shared_tags", "-published_at", "-pk")
             .select_related("company")
-            .defer("description", "search_document", "search_vector")[:limit]
+            .defer("description")[:limit]
         )
 
     @property
@@ -1002,6 +994,28 @@ def pay_required_message(countries):
         "Job ads for %(countries)s must state the pay (EU pay transparency directive): give at least the salary "
         "minimum before publishing."
     ) % {"countries": names}
+
+
+class SearchEntry(models.Model):
+    """What a search matches a posting by, kept current by jobs.search.reindex(): its words folded (SQLite searches
+    them) and, on PostgreSQL, their weighted vector, GIN-indexed (migration 0012).
+
+    A table of its own, whose rows PostgreSQL keeps narrow (the text and the vector out of line): the keys of all
+    the postings a common word matches are read from a few hundred pages, not from the postings' wide rows (at
+    100,000 postings, 736 pages instead of 12,762 for "engineer").
+    """
+
+    posting = models.OneToOneField(Posting, models.CASCADE, primary_key=True, related_name="search_entry")
+    language = models.CharField(max_length=10)
+    document = models.TextField(blank=True, default="")
+    vector = SearchVectorField(null=True)
+
+    class Meta:
+        verbose_name = _("search entry")
+        verbose_name_plural = _("search entries")
+
+    def __str__(self):
+        return str(self.posting)
 
 
 class DailyStatistics(models.Model):

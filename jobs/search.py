@@ -1,5 +1,6 @@
 """Full-text search over postings.
 
+Each posting's search entry (jobs.models.SearchEntry) holds what a search matches it by.
 PostgreSQL: a weighted tsvector per posting, stemmed with the posting's language
 (title above summary and description above items, tags and company), GIN-indexed and
 ranked. The last word of a query also matches as the start of a word, for search as
@@ -22,7 +23,7 @@ from django.db import connection, transaction
 from django.db.models import F, Q, Value
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
-from jobs.models import ITEM_RELATIONS, Benefit, CareerStep, Company, Posting, Requirement, Responsibility, Tag
+from jobs.models import ITEM_RELATIONS, Company, Posting, SearchEntry, Tag
 from jobs.richtext import plain_inline, plain_text
 
 # PostgreSQL text search configuration for each language of settings.LANGUAGES.
@@ -51,30 +52,30 @@ def weighted_parts(posting):
 
 
 def indexed_fields(posting):
-    """{field: value} of the posting's stored search text, from its prefetched items, tags and company.
+    """{field: value} of the posting's search entry (SearchEntry), from its prefetched items, tags and company.
 
-    On PostgreSQL, search_vector is an expression that the database computes when it is saved.
+    On PostgreSQL, the vector is an expression that the database computes when it is saved.
     """
     parts = {weight: fold(text) for weight, text in weighted_parts(posting).items()}
-    fields = {"search_document": " ".join(parts.values())}
+    fields = {"language": posting.language, "document": " ".join(parts.values())}
     if uses_postgres():
         config = SEARCH_CONFIGS[posting.language]
-        fields["search_vector"] = reduce(
+        fields["vector"] = reduce(
             add, (SearchVector(Value(text), config=config, weight=weight) for weight, text in parts.items())
         )
     return fields
 
 
 def reindex(posting_ids):
-    """Recompute the stored search text (and vector, on PostgreSQL) of these postings."""
+    """Write the search entries of these postings (SearchEntry) anew."""
     from jobs import catalogue  # jobs.catalogue imports the filters, which import this module
 
-    postings = list(Posting.objects.filter(pk__in=posting_ids).with_sections())
-    for posting in postings:
-        for name, value in indexed_fields(posting).items():
-            setattr(posting, name, value)
-    fields = ["search_document", "search_vector"] if uses_postgres() else ["search_document"]
-    Posting.objects.bulk_update(postings, fields, batch_size=200)
+    postings = Posting.objects.filter(pk__in=posting_ids).with_sections()
+    entries = [SearchEntry(posting=posting, **indexed_fields(posting)) for posting in postings]
+    fields = ["language", "document", "vector"] if uses_postgres() else ["language", "document"]
+    SearchEntry.objects.bulk_create(
+        entries, batch_size=200, update_conflicts=True, unique_fields=["posting"], update_fields=fields
+    )
     catalogue.bump()  # what searches find has changed
 
 
@@ -113,7 +114,7 @@ def company_or_tag_changed(sender, instance, **kwargs):
 def connect_signals():
     """Keep the search index current whenever a posting, its items, tags or company change."""
     post_save.connect(posting_changed, sender=Posting)
-    for model in (Responsibility, Requirement, Benefit, CareerStep):
+    for model in (Posting._meta.get_field(name).related_model for name in ITEM_RELATIONS):
         post_save.connect(item_changed, sender=model)
         post_delete.connect(item_changed, sender=model)
     m2m_changed.connect(tags_changed, sender=Posting.tags.through)
@@ -154,22 +155,26 @@ def has_words(text):
     return any(char.isalnum() for char in text)
 
 
-def matches(text, language=None):
-    """The condition for postings that match the words of `text` (every posting if it has no words).
-
-    With no `language`, each posting is matched in its own language.
-    """
+def matching(text, language=None):
+    """The search entries (SearchEntry, whose keys are their postings') that match the words of `text`: all of them
+    if it has no words. With no `language`, each posting is matched in its own language."""
+    entries = SearchEntry.objects.all()
     if not has_words(text):
-        return Q()
+        return entries.filter(language=language) if language else entries
     if uses_postgres():
         languages = [language] if language else SEARCH_CONFIGS
-        return reduce(or_, (Q(language=code, search_vector=search_query(text, code)) for code in languages))
-    words = Q(*(Q(search_document__contains=word) for word in fold(text).split()))
-    return words & Q(language=language) if language else words
+        return entries.filter(reduce(or_, (Q(language=code, vector=search_query(text, code)) for code in languages)))
+    words = Q(*(Q(document__contains=word) for word in fold(text).split()))
+    return entries.filter(words & Q(language=language) if language else words)
+
+
+def matches(text, language=None):
+    """The condition for postings that match the words of `text` (every posting if it has no words)."""
+    return Q(pk__in=matching(text, language).values("pk")) if has_words(text) else Q()
 
 
 def rank(text, language):
     """How well a posting matches `text` on PostgreSQL; None where there is nothing to rank by."""
     if uses_postgres() and has_words(text):
-        return SearchRank(F("search_vector"), search_query(text, language))
+        return SearchRank(F("search_entry__vector"), search_query(text, language))
     return None

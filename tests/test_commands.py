@@ -4,7 +4,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 
-from jobs.models import ITEM_RELATIONS, Posting, Status, WorkCountry
+from jobs.models import ITEM_RELATIONS, Posting, SearchEntry, Status, WorkCountry
 from jobs.search import fold, reindex
 from tests.factories import PostingFactory
 
@@ -29,7 +29,7 @@ def test_generate_postings_adds_complete_live_searchable_postings():
     for posting in added:
         assert posting.requirements.exists() and posting.benefits.exists()
         assert WorkCountry.objects.filter(posting=posting).exists()
-        assert fold(posting.title.split()[0]) in posting.search_document
+        assert fold(posting.title.split()[0]) in posting.search_entry.document
 
 
 def test_generate_postings_is_repeatable_with_a_seed():
@@ -67,12 +67,11 @@ def test_generated_postings_carry_their_demo_postings_items_tags_and_search_text
         for related in ITEM_RELATIONS:
             assert item_values(posting, related) == item_values(original, related)
         assert set(posting.tags.all()) == set(original.tags.all())
-    stored = {posting.pk: (posting.search_document, posting.search_vector) for posting in generated}
-    reindex(stored)
-    assert {
-        posting.pk: (posting.search_document, posting.search_vector)
-        for posting in Posting.objects.filter(pk__in=stored)
-    } == stored
+    fields = ("posting", "language", "document", "vector")
+    stored = list(SearchEntry.objects.filter(posting__in=generated).order_by("posting").values_list(*fields))
+    assert len(stored) == len(generated)
+    reindex([posting.pk for posting in generated])
+    assert list(SearchEntry.objects.filter(posting__in=generated).order_by("posting").values_list(*fields)) == stored
 
 
 def test_benchmark_prints_cold_and_warm_figures_beside_the_reference_view(settings, client):

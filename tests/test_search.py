@@ -7,7 +7,7 @@ from django.db import connection
 from django.utils import timezone
 
 from jobs import filters
-from jobs.models import Posting, Requirement
+from jobs.models import Posting, Requirement, SearchEntry
 from jobs.search import SEARCH_CONFIGS, fold, reindex
 from tests.factories import CompanyFactory, PostingFactory, TagFactory
 
@@ -102,16 +102,18 @@ def test_search_excludes_other_languages():
     assert list(Posting.objects.search("python", "en")) == [english]
 
 
-def test_search_vector_has_a_gin_index(postgres):
+def test_search_vectors_have_a_gin_index_in_a_table_that_keeps_them_out_of_line(postgres):
     with connection.cursor() as cursor:
-        cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'posting_search_vector_gin'")
+        cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'search_entry_vector_gin'")
         (definition,) = cursor.fetchone()
-    assert "USING gin (search_vector)" in definition
+        cursor.execute("SELECT reloptions FROM pg_class WHERE relname = 'jobs_searchentry'")
+        (options,) = cursor.fetchone()
+    assert "USING gin (vector)" in definition
+    assert options == ["toast_tuple_target=128"]
 
 
 def indexed(posting):
-    posting.refresh_from_db()
-    return posting.search_document
+    return SearchEntry.objects.get(posting=posting).document
 
 
 def test_the_index_follows_edits_of_the_posting_and_every_related_object(django_capture_on_commit_callbacks):

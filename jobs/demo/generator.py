@@ -3,7 +3,7 @@
 Each generated posting is a published demo posting, as the database holds it, moved to another company,
 main office, date and salary, with its own visa and relocation flags. Its items, other offices, working
 languages and tags are the demo posting's rows copied in the database, one
-INSERT ... SELECT per table and batch, whatever fields those tables have. Its search text is what
+INSERT ... SELECT per table and batch, whatever fields those tables have. Its search entry is what
 jobs.search indexes, computed once per demo posting and company. Postings go in by COPY on PostgreSQL,
 with bulk_create elsewhere.
 """
@@ -19,7 +19,16 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from jobs import catalogue, demo, search
-from jobs.models import POSTING_RELATIONS, Company, ExchangeRate, Posting, Status, WorkCountry, Workplace
+from jobs.models import (
+    POSTING_RELATIONS,
+    Company,
+    ExchangeRate,
+    Posting,
+    SearchEntry,
+    Status,
+    WorkCountry,
+    Workplace,
+)
 
 BATCH_SIZE = 5000
 COUNTRIES = ["DE", "FR", "ES", "CH", "AT", "BE", "NL", "IE", "GB", "US", "CA", "MX", "AR", "PT", "IT", "SE", "PL", "CO"]
@@ -50,6 +59,13 @@ class Generator:
         postings = [self.vary(original, self.rng.choice(self.companies)) for original in originals]
         with transaction.atomic():
             insert(Posting, postings)
+            insert(
+                SearchEntry,
+                [
+                    SearchEntry(posting=posting, **self.indexed(original, posting.company))
+                    for posting, original in zip(postings, originals, strict=True)
+                ],
+            )
             pairs = [(posting.pk, original.pk) for posting, original in zip(postings, originals, strict=True)]
             for model in COPIED:
                 copy_rows(model, pairs)
@@ -101,21 +117,20 @@ class Generator:
             status=Status.PUBLISHED,
             published_at=published_at,
             valid_through=published_at + timedelta(days=rng.randint(45, 90)),
-            **self.indexed(original, company),
         )
         posting.salary_top_yearly = posting.yearly_top_in_base(self.rates)  # what save() would store
         return posting
 
     def indexed(self, original, company):
-        """The search fields of a copy of `original` at `company`, as jobs.search.reindex would store them."""
+        """The search entry's fields of a copy of `original` at `company`, as jobs.search.reindex would store them."""
         key = (original.pk, company.pk)
         if key not in self.search_fields:
             original.company = company  # the in-memory demo posting stands for its copies at that company
             fields = search.indexed_fields(original)
-            if vector := fields.get("search_vector"):
+            if vector := fields.get("vector"):
                 # PostgreSQL computes the vector once; every copy stores the same value.
-                rows = Posting.objects.filter(pk=original.pk).annotate(vector=vector)
-                fields["search_vector"] = rows.values_list("vector", flat=True).get()
+                rows = Posting.objects.filter(pk=original.pk).annotate(computed=vector)
+                fields["vector"] = rows.values_list("computed", flat=True).get()
             self.search_fields[key] = fields
         return self.search_fields[key]
 
@@ -125,19 +140,21 @@ def scaled(amount, factor):
 
 
 def insert(model, objects):
-    """Save new `objects` of `model` and give them their primary keys: by COPY on PostgreSQL."""
+    """Save new `objects` of `model` and give them their primary keys if the database numbers them: by COPY on
+    PostgreSQL."""
     if connection.vendor != "postgresql":
         model.objects.bulk_create(objects)
         return
     quote = connection.ops.quote_name
     table, fields = model._meta.db_table, model._meta.concrete_fields
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-            [table, model._meta.pk.column, len(objects)],
-        )
-        for obj, (pk,) in zip(objects, cursor.fetchall(), strict=True):
-            obj.pk = pk
+        if model._meta.auto_field:
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                [table, model._meta.pk.column, len(objects)],
+            )
+            for obj, (pk,) in zip(objects, cursor.fetchall(), strict=True):
+                obj.pk = pk
         columns = ", ".join(quote(field.column) for field in fields)
         with cursor.copy(f"COPY {quote(table)} ({columns}) FROM STDIN") as copy:
             for obj in objects:
