@@ -8,6 +8,7 @@ from functools import reduce
 from operator import and_, or_
 
 import django_filters
+import numpy as np
 from django.conf import settings
 from django.core.validators import slug_re
 from django.db import models
@@ -457,17 +458,19 @@ class PostingFilter(django_filters.FilterSet):
         search words, the location, the salary floor. The database matches each once per catalogue version: the
         index remembers which of its postings do."""
         among = self.among
-        candidates = Posting.objects.live_or_scheduled(self.now).in_language(self.language)
         for name, value in self.valid_data.items():
             if name in NARROWING and value not in (None, ""):
-                # The index knows which postings are live: search words are matched in the search entries alone.
-                if name == "q":
-                    found = search.matching(value, self.language)
-                else:
-                    found = self.filters[name].filter(candidates, value)
                 key = (name, value, *self.meaning(name))
-                among = among & self.index.remembered(key, lambda found=found: keys_of(found))
+                among = among & self.index.remembered(key, functools.partial(self.narrowing_keys, name, value))
         return among
+
+    def narrowing_keys(self, name, value):
+        """The keys of the postings in the filterset's language, live or to be, that meet `value` of narrowing
+        parameter `name`. Search words are matched in the search entries alone: the index knows which are live."""
+        if name == "q":
+            return search.matching_keys(value, [self.language])
+        candidates = Posting.objects.live_or_scheduled(self.now).in_language(self.language)
+        return keys_of(self.filters[name].filter(candidates, value))
 
     def meaning(self, name):
         """What narrowing parameter `name` matches by, beside its value: a salary floor's unit, the spellings of the
@@ -505,10 +508,12 @@ class PostingFilter(django_filters.FilterSet):
 
         def count():
             keys = None
-            if set(self.parameters) - set(FACETS):
+            if set(self.parameters) - {"q", *FACETS}:
                 live = Posting.objects.live(self.now).filter(language__in=others)
-                found = self.filtered(live, excluded={"q", *FACETS}).search(self.search_text)
-                keys = keys_of(found)
+                keys = keys_of(self.filtered(live, excluded={"q", *FACETS}))
+            if search.has_words(self.search_text):
+                found = search.matching_keys(self.search_text, others)
+                keys = found if keys is None else np.intersect1d(keys, found)
             chosen, counts = self.chosen_values(*FACETS), {}
             for code in others:
                 index = facet_index(code, self.now, self.state)

@@ -19,10 +19,11 @@ from functools import reduce
 from operator import add, or_
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
 from django.db.models import F, Q, Value
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
+from jobs.facetindex import keys_of
 from jobs.models import ITEM_RELATIONS, Company, Posting, SearchEntry, Tag
 from jobs.richtext import plain_inline, plain_text
 
@@ -155,22 +156,42 @@ def has_words(text):
     return any(char.isalnum() for char in text)
 
 
-def matching(text, language=None):
-    """The search entries (SearchEntry, whose keys are their postings') that match the words of `text`: all of them
-    if it has no words. With no `language`, each posting is matched in its own language."""
-    entries = SearchEntry.objects.all()
+def matching(text, languages=tuple(SEARCH_CONFIGS)):
+    """The search entries (SearchEntry, whose keys are their postings') of postings in `languages` that match the
+    words of `text`, each in its own language: all of them if it has no words."""
+    entries = SearchEntry.objects.filter(language__in=languages)
     if not has_words(text):
-        return entries.filter(language=language) if language else entries
+        return entries
     if uses_postgres():
-        languages = [language] if language else SEARCH_CONFIGS
         return entries.filter(reduce(or_, (Q(language=code, vector=search_query(text, code)) for code in languages)))
-    words = Q(*(Q(document__contains=word) for word in fold(text).split()))
-    return entries.filter(words & Q(language=language) if language else words)
+    return entries.filter(*(Q(document__contains=word) for word in fold(text).split()))
+
+
+def matching_keys(text, languages=tuple(SEARCH_CONFIGS)):
+    """The keys of the postings whose search entries match `text` (see matching()), as an array, read through the
+    GIN index.
+
+    The entries' rows are small and their vectors out of line, so reading every entry looks cheap to PostgreSQL's
+    planner, which does not count reading each vector: for a common word at 100,000 postings it did (800 ms, where
+    the index took 30).
+    """
+    entries = matching(text, languages)
+    if not uses_postgres():
+        return keys_of(entries)
+    with transaction.atomic(using=entries.db), connections[entries.db].cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        keys = keys_of(entries)
+        cursor.execute("SET LOCAL enable_seqscan TO DEFAULT")
+    return keys
 
 
 def matches(text, language=None):
-    """The condition for postings that match the words of `text` (every posting if it has no words)."""
-    return Q(pk__in=matching(text, language).values("pk")) if has_words(text) else Q()
+    """The condition for postings that match the words of `text` (every posting if it has no words).
+
+    With no `language`, each posting is matched in its own language.
+    """
+    languages = [language] if language else SEARCH_CONFIGS
+    return Q(pk__in=matching(text, languages).values("pk")) if has_words(text) else Q()
 
 
 def rank(text, language):
