@@ -173,16 +173,14 @@ def matching_keys(text, languages=tuple(SEARCH_CONFIGS)):
 
     The entries' rows are small and their vectors out of line, so reading every entry looks cheap to PostgreSQL's
     planner, which does not count reading each vector: for a common word at 100,000 postings it did (800 ms, where
-    the index took 30).
+    the index took 30). So sequential scans are off until the transaction ends: this one, or the caller's.
     """
     entries = matching(text, languages)
     if not uses_postgres():
         return keys_of(entries)
     with transaction.atomic(using=entries.db), connections[entries.db].cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")
-        keys = keys_of(entries)
-        cursor.execute("SET LOCAL enable_seqscan TO DEFAULT")
-    return keys
+        return keys_of(entries)
 
 
 def matches(text, language=None):
