@@ -490,11 +490,15 @@ class PostingFilter(django_filters.FilterSet):
         """Whether the database orders the matching postings (by relevance to the search words), not the index."""
         return self.ordering == Sort.RELEVANCE and search.rank(self.search_text, self.language) is not None
 
+    def newest_keys(self):
+        """The keys of the matching postings newest first, as the facet index holds them."""
+        return self.index.keys[matching(self.index, self.narrowed, self.now, self.chosen_values(*FACETS))]
+
     def keys(self, start, stop):
         """The keys of the matching postings from `start` to `stop` in the listing's order, from the facet index,
         which holds them newest first. Ranked by relevance, the newest RANKED come first in the order the database
         ranks them (as Posting.objects.by_relevance orders the matches): it reads those postings alone."""
-        ordered = self.index.keys[matching(self.index, self.narrowed, self.now, self.chosen_values(*FACETS))]
+        ordered = self.newest_keys()
         if not self.ranked or start >= RANKED:
             return ordered[start:stop].tolist()
         newest = Posting.objects.filter(pk__in=ordered[:RANKED].tolist())
