@@ -1,10 +1,14 @@
 import os
 import runpy
+import threading
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.core.cache import caches
+from django.core.servers.basehttp import ThreadedWSGIServer
+from django.db import connection
+from django.test.testcases import LiveServerThread
 from django.utils import translation
 
 from core import database
@@ -14,6 +18,40 @@ from jobs.sitemaps import PostingSitemap
 
 SETTINGS = Path(__file__).resolve().parent.parent / "config" / "settings.py"
 PRODUCTION_SECRET_KEY = "production-like-secret-key-for-tests-0123456789-abcdefghijklmnop"
+
+
+class TakingTurns(ThreadedWSGIServer):
+    """The live server (browser and concurrency tests), answering one request at a time on SQLite.
+
+    SQLite's in-memory test database is one connection handed to every request's thread (or, when the server starts
+    before the database is set up, one shared cache that each thread's connection locks table by table). Two
+    requests at once (the admin's live preview arriving while the form is saved) interleave their statements and
+    transactions on it, and SQLite fails with "bad parameter or other API misuse". On PostgreSQL each thread has its
+    own connection: no turns.
+    """
+
+    def set_app(self, application):
+        if connection.vendor != "sqlite":
+            return super().set_app(application)
+        turn = threading.Lock()
+
+        def one_at_a_time(environ, start_response):
+            with turn:
+                response = application(environ, start_response)
+                try:
+                    return list(response)
+                finally:
+                    response.close()
+
+        return super().set_app(one_at_a_time)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def live_server_takes_turns():
+    """Set before any test can start the (session-wide) live server."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(LiveServerThread, "server_class", TakingTurns)
+        yield
 
 
 @pytest.fixture(autouse=True)

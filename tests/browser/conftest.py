@@ -1,11 +1,8 @@
 import os
 import shutil
-import threading
 from pathlib import Path
 
 import pytest
-from django.core.servers.basehttp import ThreadedWSGIServer
-from django.test.testcases import LiveServerThread
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or shutil.which("chromium-browser")
 BROWSER_TESTS = Path(__file__).parent
@@ -17,37 +14,6 @@ BROWSER_TESTS = Path(__file__).parent
 # transactional teardown closes the connections they opened, whereas a test run after them would
 # leave one open and the test database could not be dropped ("being accessed by other users").
 async_unsafe = pytest.MonkeyPatch()
-
-
-class TakingTurns(ThreadedWSGIServer):
-    """The live server, answering one request at a time when its threads share SQLite's in-memory test database.
-
-    That database is one connection, handed to every request's thread. Two requests using it at once (the admin's
-    live preview arriving while the form is saved) interleave their statements and transactions on it, and SQLite
-    fails with "bad parameter or other API misuse". On PostgreSQL each thread has its own connection: no turns.
-    """
-
-    def set_app(self, application):
-        if not self.connections_override:
-            return super().set_app(application)
-        turn = threading.Lock()
-
-        def one_at_a_time(environ, start_response):
-            with turn:
-                response = application(environ, start_response)
-                try:
-                    return list(response)
-                finally:
-                    response.close()
-
-        return super().set_app(one_at_a_time)
-
-
-@pytest.fixture(scope="session", autouse=True)
-def live_server_takes_turns():
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(LiveServerThread, "server_class", TakingTurns)
-        yield
 
 
 @pytest.fixture(scope="session")
