@@ -457,9 +457,13 @@ class PostingFilter(django_filters.FilterSet):
         """Which postings of the facet index the filterset counts and meet the parameters that are no facet: the
         search words, the location, the salary floor. The database matches each once per catalogue version: the
         index remembers which of its postings do."""
+        return self.narrowed_but(None)
+
+    def narrowed_but(self, excluded):
+        """What `narrowed` holds, without narrowing parameter `excluded`."""
         among = self.among
         for name, value in self.valid_data.items():
-            if name in NARROWING and value not in (None, ""):
+            if name in NARROWING and name != excluded and value not in (None, ""):
                 key = (name, value, *self.meaning(name))
                 among = among & self.index.remembered(key, functools.partial(self.narrowing_keys, name, value))
         return among
@@ -533,8 +537,9 @@ class PostingFilter(django_filters.FilterSet):
         return self.chosen_values(*(name for name in self.filters if name != "sort"))
 
     def count_without(self, name):
-        """How many postings match every parameter but `name` (the facet counts hold this for facets)."""
-        return self.filtered(self.queryset, excluded={name}).count()
+        """How many postings match every parameter but narrowing parameter `name`, counted in the facet index (the
+        facet counts hold this for facets)."""
+        return int(matching(self.index, self.narrowed_but(name), self.now, self.chosen_values(*FACETS)).sum())
 
     def chosen_values(self, *names):
         """{parameter: its valid values as a list} for these parameters."""

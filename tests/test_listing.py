@@ -274,6 +274,24 @@ def test_an_empty_result_says_which_filter_to_loosen(client, board):
     assert 'href="?tag=design"' in response.text
 
 
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("?q=designer&workplace=remote", {"Keywords": 1, "Workplace": 1}),
+        ("?q=backend&location=France&workplace=onsite", {"Location": 1, "Workplace": 2}),
+        ("?q=designer&salary_min=1000000000", {"Minimum salary": 1}),
+    ],
+)
+def test_each_way_to_loosen_an_empty_result_counts_what_its_link_lists(client, board, query, expected):
+    response = listed(client, query)
+
+    assert titles(response) == set()
+    loosen = {option["label"]: option for option in response.context["loosen"]}
+    assert {label: option["count"] for label, option in loosen.items()} == expected
+    for option in loosen.values():
+        assert listed(client, option["url"]).context["page"].paginator.count == option["count"]
+
+
 def test_an_htmx_request_gets_the_results_and_the_facets_only(client, board):
     response = listed(client, "?workplace=remote", HX_Request="true")
 
