@@ -46,17 +46,18 @@ def currency_choices(codes=None):
 
 def working_language_choices():
     """The languages a job may require: Django's list of languages without regional variants, by translated name."""
-    return working_languages_named_in(translation.get_language())
+    return list(working_languages_named_in(translation.get_language()).items())
 
 
 @functools.cache
 def working_languages_named_in(language):
-    """working_language_choices() in `language` (a page names the languages of each posting: computed once)."""
+    """{code: name} of working_language_choices() in `language`, in the order of their names (a page names the
+    languages of each posting: computed once)."""
     from jobs.search import fold  # jobs.search imports this module to index postings
 
     with translation.override(language):
         named = [(code, translation.gettext(name)) for code, name in global_settings.LANGUAGES if "-" not in code]
-    return sorted(named, key=lambda pair: fold(pair[1]))
+    return dict(sorted(named, key=lambda pair: fold(pair[1])))
 
 
 class NamedCountry(NamedTuple):
@@ -1112,6 +1113,10 @@ class WorkingLanguage(PostingRow):
 
     def __str__(self):
         return f"{self.get_language_display()} {self.level}"
+
+    def get_language_display(self):
+        # Django's own flattens the long list of choices again on every call: a listing page makes dozens.
+        return working_languages_named_in(translation.get_language()).get(self.language, self.language)
 
 
 class PostingItem(PostingRow):

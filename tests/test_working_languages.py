@@ -2,6 +2,7 @@
 
 import pytest
 from django.db import IntegrityError
+from django.utils import translation
 
 from jobs.models import WorkingLanguage
 from tests.factories import PostingFactory
@@ -118,3 +119,13 @@ def test_a_posting_requires_each_language_once(client):
 
     with pytest.raises(IntegrityError):
         requiring(posting, ("de", "B1"))
+
+
+@pytest.mark.parametrize("language", ["en", "fr", "de", "es"])
+def test_a_working_language_is_named_as_its_choices_name_it_in_the_active_language(language):
+    with translation.override(language):
+        choices = WorkingLanguage._meta.get_field("language").choices
+        assert len(choices) > 50
+        for code, name in choices:
+            assert WorkingLanguage(language=code, level="B2").get_language_display() == name
+        assert str(WorkingLanguage(language="xx", level="B2")) == "xx B2"
