@@ -124,7 +124,7 @@ def test_a_posting_requires_each_language_once(client):
 @pytest.mark.parametrize("language", ["en", "fr", "de", "es"])
 def test_a_working_language_is_named_as_its_choices_name_it_in_the_active_language(language):
     with translation.override(language):
-        choices = WorkingLanguage._meta.get_field("language").choices
+        choices = list(WorkingLanguage._meta.get_field("language").choices)
         assert len(choices) > 50
         for code, name in choices:
             assert WorkingLanguage(language=code, level="B2").get_language_display() == name
