@@ -501,12 +501,11 @@ class PostingFilter(django_filters.FilterSet):
     def keys(self, start, stop):
         """The keys of the matching postings from `start` to `stop` in the listing's order, from the facet index,
         which holds them newest first. Ranked by relevance, the newest RANKED come first in the order the database
-        ranks them (as Posting.objects.by_relevance orders the matches): it reads those postings alone."""
+        ranks them (as Posting.objects.by_relevance orders the matches): it reads their search entries alone."""
         ordered = self.newest_keys()
         if not self.ranked or start >= RANKED:
             return ordered[start:stop].tolist()
-        newest = Posting.objects.filter(pk__in=ordered[:RANKED].tolist())
-        ranked = list(newest.by_relevance(self.search_text, self.language).values_list("pk", flat=True))
+        ranked = search.ranked(ordered[:RANKED].tolist(), self.search_text, self.language)
         return [*ranked, *ordered[RANKED:stop].tolist()][start:stop]
 
     def counts_in_other_languages(self):

@@ -192,6 +192,16 @@ def matches(text, language=None):
     return Q(pk__in=matching(text, languages).values("pk")) if has_words(text) else Q()
 
 
+def ranked(keys, text, language):
+    """`keys` (of postings in `language`, newest first) in the order by_relevance gives their postings: best match
+    for `text` first, equals newest first. Ranked from their search entries alone, not joined to the postings.
+    """
+    query = search_query(text, language)
+    entries = SearchEntry.objects.filter(pk__in=keys).annotate(rank=SearchRank(F("vector"), query))
+    ranks = dict(entries.values_list("pk", "rank"))
+    return sorted(keys, key=lambda key: -ranks.get(key, -1.0))
+
+
 def rank(text, language):
     """How well a posting matches `text` on PostgreSQL; None where there is nothing to rank by."""
     if uses_postgres() and has_words(text):

@@ -117,8 +117,8 @@ def company_detail(request, slug):
 
 class CountedPaginator(Paginator):
     """A paginator of a filterset's postings told its count (by the facet counts), whose pages read their postings'
-    keys first: from the facet index, however deep the page, or from the database where it ranks them (a listing of
-    one page is then read and ranked at once, by key). Then only the page's postings are read, by key.
+    keys first: from the facet index, however deep the page, the newest matches of a search ranked by the database
+    (PostingFilter.keys). Then only the page's postings are read, by key.
     `cached(compute, number)` gives page `number`'s postings, computed or cached.
     """
 
@@ -138,13 +138,6 @@ class CountedPaginator(Paginator):
         return postings
 
     def read(self, number):
-        if self.filterset.ranked and self.count <= self.per_page:
-            keys, filterset = self.filterset.newest_keys().tolist(), self.filterset
-            return (
-                Posting.objects.filter(pk__in=keys)
-                .for_listing()
-                .by_relevance(filterset.search_text, filterset.language)
-            )
         start = (number - 1) * self.per_page
         keys = self.filterset.keys(start, start + self.per_page)
         in_order = Case(

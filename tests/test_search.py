@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
-from jobs import filters
+from jobs import filters, search
 from jobs.models import Posting, Requirement, SearchEntry
 from jobs.search import SEARCH_CONFIGS, fold, reindex
 from tests.factories import CompanyFactory, PostingFactory, TagFactory
@@ -170,6 +170,19 @@ def test_by_relevance_puts_the_best_matches_first(postgres):
     in_title = PostingFactory(title="Rust developer", published_at=timezone.now() - timedelta(days=5), items=False)
 
     assert list(Posting.objects.search("rust", "en").by_relevance("rust", "en")) == [in_title, in_summary]
+
+
+def test_ranked_keys_are_in_the_order_by_relevance_gives_their_postings(postgres):
+    now = timezone.now()
+    texts = [("Rust developer", ""), ("Accountant", "Rust"), ("Rust developer", "Rust and Rust"), ("Baker", "")]
+    postings = [
+        PostingFactory(title=title, summary=summary, published_at=now - timedelta(days=days), items=False)
+        for days, (title, summary) in enumerate(texts * 2)
+    ]
+    newest_first = [posting.pk for posting in postings]
+    expected = Posting.objects.filter(pk__in=newest_first).by_relevance("rust", "en").values_list("pk", flat=True)
+
+    assert search.ranked(newest_first, "rust", "en") == list(expected)
 
 
 def test_by_relevance_without_words_to_rank_by_is_newest_first():
