@@ -7,6 +7,7 @@ import reversion
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.utils import quote, unquote
 from django.contrib.admin.views.main import ChangeList
 from django.contrib.auth import get_user_model
@@ -604,6 +605,16 @@ class PostingAdmin(VersionAdmin):
         if len(companies) == 1:
             initial.setdefault("company", companies[0].pk)
         return initial
+
+    def action_checkbox(self, obj):
+        # The markup of Django's, without rendering a CheckboxInput through the form templates for each row.
+        label = format_html(gettext("Select this object for an action - {}"), str(obj))
+        return format_html(
+            '<input type="checkbox" name="{}" value="{}" class="action-select" aria-label="{}">',
+            ACTION_CHECKBOX_NAME,
+            str(obj.pk),
+            label,
+        )
 
     @admin.display(description=_("country"), ordering="country")
     def country_name(self, posting):

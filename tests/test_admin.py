@@ -4,9 +4,11 @@ import re
 from decimal import Decimal
 
 import pytest
+from django.contrib.admin import ModelAdmin, site
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import translation
 
 from jobs.admin import EstimatedCountPaginator, distinct_values
 from jobs.models import Company, Posting, Tag
@@ -245,6 +247,15 @@ def test_admin_search_reads_the_trigram_indexes(admin_client, postgresql):
     plan = queryset.explain()
 
     assert "posting_title_trgm" in plan and "posting_summary_trgm" in plan
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_the_posting_lists_checkboxes_are_djangos_markup(language):
+    posting = PostingFactory(title='Tom & Jerry "quoted" <b>', items=False)
+    posting_admin = site._registry[Posting]
+
+    with translation.override(language):
+        assert posting_admin.action_checkbox(posting) == ModelAdmin.action_checkbox(posting_admin, posting)
 
 
 def test_admin_list_counts_exactly_below_the_threshold(admin_client):
