@@ -292,6 +292,31 @@ def test_each_way_to_loosen_an_empty_result_counts_what_its_link_lists(client, b
         assert listed(client, option["url"]).context["page"].paginator.count == option["count"]
 
 
+@pytest.mark.parametrize(
+    ("language", "words", "written"),
+    [
+        ("en", "Without “Keywords: designer”: 24,939 jobs", "24,939"),
+        ("de", "Ohne „Suchbegriffe: designer“: 24.939 Jobs", "24.939"),
+        ("fr", "designer\xa0»\xa0: 24\xa0939 offres", "24\xa0939"),
+    ],
+)
+def test_counts_are_written_with_their_thousands_grouped(client, board, monkeypatch, language, words, written):
+    monkeypatch.setattr(PostingFilter, "count_without", lambda self, name: 24939)
+    counts = PostingFilter.count_filtered
+
+    def many(filterset):
+        found = counts(filterset)
+        found.options["workplace"]["onsite"] = 12345
+        return found
+
+    monkeypatch.setattr(PostingFilter, "count_filtered", many)
+    response = listed(client, "?q=designer&workplace=remote", language=language)
+
+    assert words in response.text
+    written_onsite = written.replace("24", "12").replace("939", "345")
+    assert f'<span class="facet__count" aria-hidden="true">{written_onsite}</span>' in response.text
+
+
 def test_an_htmx_request_gets_the_results_and_the_facets_only(client, board):
     response = listed(client, "?workplace=remote", HX_Request="true")
 

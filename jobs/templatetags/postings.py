@@ -127,6 +127,12 @@ def experience_range(posting):
     return ngettext("%(years)s+ year of experience", "%(years)s+ years of experience", low) % {"years": low}
 
 
+@register.filter
+def thousands(count):
+    """A number with its thousands grouped as the active language writes them: "24,939", "24 939", "24.939"."""
+    return formats.number_format(count, force_grouping=True)
+
+
 @register.simple_tag
 def results_heading(count, filterset):
     """What the listing shows, as one translatable phrase: "12 jobs", "12 remote jobs in Germany matching “python”".
@@ -143,7 +149,7 @@ def results_heading(count, filterset):
     else:
         place = ""
     words = filterset.search_text
-    values = {"count": formats.number_format(count, force_grouping=True), "place": place, "words": words}
+    values = {"count": thousands(count), "place": place, "words": words}
     match (remote, bool(place), bool(words)):
         case (False, False, False):
             phrase = ngettext("%(count)s job", "%(count)s jobs", count)
