@@ -118,13 +118,10 @@ class Catalogue:
             live=live,
             filters={code: {name: sorted(found) for name, found in values.items()} for code, values in filters.items()},
             common_words={
-                code: [word for word, _n in counts.most_common() if word in titles[code]][:COMMON_WORDS]
+                code: [word for word in by_count(counts) if word in titles[code]][:COMMON_WORDS]
                 for code, counts in documents.items()
             },
-            rare_words={
-                code: [word for word, _n in counts.most_common()[::-1][:RARE_WORDS]]
-                for code, counts in documents.items()
-            },
+            rare_words={code: by_count(counts)[::-1][:RARE_WORDS] for code, counts in documents.items()},
             posting_urls=[posting.get_absolute_url() for posting in sample],
             admin_filters={
                 "lifecycle": Lifecycle.values,
@@ -139,6 +136,12 @@ class Catalogue:
     @property
     def languages(self):
         return sorted(self.filters)
+
+
+def by_count(counts):
+    """The words of a Counter, the most frequent first, equals in alphabetical order: the same in every run (a
+    Counter orders equals as they came, here from sets, whose order changes with each process's hash seed)."""
+    return [word for word, _n in sorted(counts.items(), key=lambda item: (-item[1], item[0]))]
 
 
 def with_query(url, pairs):

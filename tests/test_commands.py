@@ -1,9 +1,11 @@
+from collections import Counter
 from io import StringIO
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 
+from jobs.benchmark import by_count
 from jobs.models import ITEM_RELATIONS, Posting, SearchEntry, Status, WorkCountry
 from jobs.search import fold, reindex
 from tests.factories import PostingFactory
@@ -115,3 +117,10 @@ def test_benchmark_without_live_postings_says_what_to_run_first():
 
     with pytest.raises(CommandError, match="No live postings: run seed_demo or generate_postings first."):
         run("benchmark", requests=1)
+
+
+def test_the_benchmark_chooses_its_words_the_same_way_in_every_run():
+    counts = Counter({"beta": 2, "alpha": 2, "gamma": 5, "delta": 1})
+
+    assert by_count(counts) == ["gamma", "alpha", "beta", "delta"]
+    assert by_count(Counter(dict(reversed(counts.items())))) == by_count(counts)
