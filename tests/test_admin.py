@@ -282,6 +282,18 @@ def test_admin_list_counts_no_further_than_the_threshold_then_estimates(admin_cl
     assert "The number of postings is an estimate." in response.text
 
 
+def test_admin_list_takes_a_large_estimate_without_counting(admin_client, postgresql, monkeypatch):
+    monkeypatch.setattr(EstimatedCountPaginator, "TRUSTED_ESTIMATE", 1)
+    PostingFactory.create_batch(3)
+
+    with CaptureQueriesContext(connection) as queries:
+        response = admin_client.get(reverse("admin:jobs_posting_changelist"), {"q": "engineer"})
+
+    assert not [query["sql"] for query in queries if "COUNT(" in query["sql"]]
+    assert response.context["cl"].paginator.estimated
+    assert "The number of postings is an estimate." in response.text
+
+
 def test_distinct_values_are_the_values_in_use_in_order():
     for country in ["FR", "DE", "JP", "DE"]:
         PostingFactory(country=country)
