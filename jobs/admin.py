@@ -103,7 +103,7 @@ class EstimatedCountPaginator(Paginator):
     exactly up to EXACT_COUNT rows, and past that takes the estimate.
 
     An exact count reads every matching row, most of a second at a million postings; even counting to EXACT_COUNT
-    took 0.2 to 0.6 s there for a word found in a few percent of the postings, whose trigram matches PostgreSQL
+    took 0.2 to 0.8 s there for a word found in a few percent of the postings, whose trigram matches PostgreSQL
     gathers in full before the first row. The planner's estimates of such searches came within 2.5 times of the
     real count, so one of TRUSTED_ESTIMATE says there are many more than EXACT_COUNT. `estimated` says which it is.
     """
