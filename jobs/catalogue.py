@@ -35,6 +35,7 @@ from jobs.filters import POSTED_WITHIN
 from jobs.models import (
     Benefit,
     CareerStep,
+    CatalogueChange,
     CatalogueVersion,
     Company,
     CompanyDescription,
@@ -54,19 +55,40 @@ GZIP_MIN_LENGTH = 200  # GZipMiddleware leaves shorter bodies as they are
 POSTED_WINDOWS = [int(value) for value, _label in POSTED_WITHIN]  # days
 
 
-def bump(**kwargs):
-    """Count one change to the catalogue (a signal receiver, or called after writes that send none)."""
+def bump(postings=None):
+    """Count one change to the catalogue, and the keys of the `postings` it touched (None: possibly any), for what
+    is brought up to date by reading those alone again (jobs.facetindex). Writes that send no signals call it."""
     if not CatalogueVersion.objects.filter(pk=1).update(number=F("number") + 1):
         CatalogueVersion.objects.bulk_create([CatalogueVersion(pk=1, number=1)], ignore_conflicts=True)
+    number = CatalogueVersion.objects.values_list("number", flat=True).get(pk=1)
+    keys = [None] if postings is None else postings
+    CatalogueChange.objects.bulk_create(CatalogueChange(version=number, posting=key) for key in keys)
+    if number % CatalogueChange.KEPT == 0:
+        CatalogueChange.objects.filter(version__lte=number - CatalogueChange.KEPT).delete()
+
+
+def changed(sender, instance, created=False, reverse=False, pk_set=None, **kwargs):
+    """A signal receiver: bump() for a write through a model, naming the postings written to."""
+    if pk_set is not None and not pk_set:  # tags added or removed that were already there or not
+        return
+    if reverse:  # a tag's postings added or removed (pk_set: None when they are all removed)
+        postings = pk_set
+    elif isinstance(instance, Posting):
+        postings = [instance.pk]
+    elif hasattr(instance, "posting_id"):  # a posting's row: its item, office, working language
+        postings = [instance.posting_id]
+    else:  # a company, its description or a tag: possibly any posting, none if it is new
+        postings = [] if created else None
+    bump(postings)
 
 
 def connect_signals():
     """Every write HR makes through models bumps the version; bulk writes call bump() themselves."""
     written = (Posting, Responsibility, Requirement, Benefit, CareerStep, Office, WorkingLanguage, Company, Tag)
     for model in (*written, CompanyDescription):
-        post_save.connect(bump, sender=model, dispatch_uid=f"catalogue-{model.__name__}-save")
-        post_delete.connect(bump, sender=model, dispatch_uid=f"catalogue-{model.__name__}-delete")
-    m2m_changed.connect(bump, sender=Posting.tags.through, dispatch_uid="catalogue-tags")
+        post_save.connect(changed, sender=model, dispatch_uid=f"catalogue-{model.__name__}-save")
+        post_delete.connect(changed, sender=model, dispatch_uid=f"catalogue-{model.__name__}-delete")
+    m2m_changed.connect(changed, sender=Posting.tags.through, dispatch_uid="catalogue-tags")
 
 
 def first_after(field, moment, **conditions):

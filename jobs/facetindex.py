@@ -5,8 +5,10 @@ The database would count a filter state by joining the countries, tags and worki
 posting: at a national board's size that is hundreds of milliseconds per new state. Here a filter state is a
 boolean array over the postings, each facet's counts one vectorised tally of it: about a millisecond.
 
-An index is read in one query and stands for one catalogue version (jobs.catalogue): every change HR makes bumps the
-version, and the next request reads the index again. The clock needs no new read: the index holds each posting's
+An index is read in one query and stands for one catalogue version (jobs.catalogue). Every change HR makes bumps the
+version and names the postings it touched (jobs.models.CatalogueChange): the next request reads those postings again,
+in one query, and puts them in place of what the index held of them. A change that may touch any posting (a company
+or tag renamed, new exchange rates, a bulk write) has the whole index read again. The clock needs no new read: the index holds each posting's
 publish and expiry moments, and `live(now)` says which are live at any moment. It holds the published postings that
 have not expired when it is read, scheduled ones included, so it stays right until the version moves.
 """
@@ -22,6 +24,7 @@ from django.db.models import F, Value
 NEVER = 10**12  # seconds since the epoch: the expiry of a posting without one, long after any real moment
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 MAX_AGE = timedelta(minutes=15)  # an index this old is read again even if the version has not moved
+NOTED = "-noted"  # the kind of the rows of FacetIndex.read's `noted` (related rows have a table's name)
 REMEMBERED = 1000  # results of queries an index remembers (search words, locations, salary floors): a bit per posting
 
 
@@ -78,6 +81,23 @@ def keys_of(postings):
     return np.fromiter((key for (key,) in rows), dtype=np.int64, count=len(rows))
 
 
+def newest_first(keys, published):
+    """The order of postings newest first, then the greater key first."""
+    return np.lexsort((keys, published))[::-1]
+
+
+def merged_labels(labels, other_labels, other_codes):
+    """(`labels` followed by those of `other_labels` not among them, `other_codes` coded by that list)."""
+    merged = list(labels)
+    codes = {label: code for code, label in enumerate(merged)}
+    for label in other_labels:
+        if label not in codes:
+            codes[label] = len(merged)
+            merged.append(label)
+    mapping = np.array([codes[label] for label in other_labels], dtype=np.int32)
+    return merged, mapping[other_codes] if len(other_codes) else np.array([], dtype=np.int32)
+
+
 def transposed(rows, width):
     """The columns of `rows` (tuples of `width` values), as lists."""
     return [list(column) for column in zip(*rows, strict=True)] if rows else [[] for _column in range(width)]
@@ -88,33 +108,75 @@ class FacetIndex:
     moments, a coded array per column, and per related table the (posting position, coded value) of each row."""
 
     def __init__(self, keys, published, expires, updated, columns, related):
-        """Each posting's key, publish, expiry and last change moments, and values in `columns` ({alias: [value per
-        posting]}); the rows of other tables that point to them ({name: ([posting key], [value])}), in any order."""
-        keys = np.array(keys, dtype=np.int64)
-        published, expires, updated = instants(published), instants(expires), instants(updated)
-        order = np.lexsort((keys, published))[::-1]  # newest first, then the greater key first
-        self.keys, self.published, self.expires = keys[order], published[order], expires[order]
-        self.updated = updated[order]
+        """Arrays of the postings in the index's order: keys, instants() of their moments, `columns` ({alias:
+        (labels, codes)}), and `related` ({name: (posting positions, labels, codes)}); from_rows() makes them."""
+        self.keys, self.published, self.expires, self.updated = keys, published, expires, updated
         self.size = len(keys)
-        self.columns = {}
-        for alias, values in columns.items():
-            labels, codes = encoded(values)
-            self.columns[alias] = (labels, codes[order])
+        self.columns, self.related = columns, related
         self.remembering = {}  # {key: which postings, bit-packed}, the newest last
         self.lock = threading.Lock()
-        by_key = np.argsort(self.keys)
-        self.related = {}
-        for name, (owners, values) in related.items():
-            owners = np.array(owners, dtype=np.int64)
-            positions = by_key[np.searchsorted(self.keys[by_key], owners)] if self.size else owners
-            positions = positions.astype(np.int32)
-            labels, codes = encoded(values)
-            self.related[name] = (positions, labels, codes)
 
     @classmethod
-    def read(cls, postings, columns, related):
+    def from_rows(cls, keys, published, expires, updated, columns, related):
+        """The index of postings given by their key, publish, expiry and last change moments, and values in
+        `columns` ({alias: [value per posting]}); the rows of other tables that point to them ({name: ([posting
+        key], [value])}), in any order."""
+        keys = np.array(keys, dtype=np.int64)
+        published, expires, updated = instants(published), instants(expires), instants(updated)
+        order = newest_first(keys, published)
+        coded = {}
+        for alias, values in columns.items():
+            labels, codes = encoded(values)
+            coded[alias] = (labels, codes[order])
+        keys = keys[order]
+        by_key = np.argsort(keys)
+        coded_related = {}
+        for name, (owners, values) in related.items():
+            owners = np.array(owners, dtype=np.int64)
+            positions = by_key[np.searchsorted(keys[by_key], owners)] if len(keys) else owners
+            labels, codes = encoded(values)
+            coded_related[name] = (positions.astype(np.int32), labels, codes)
+        return cls(keys, published[order], expires[order], updated[order], coded, coded_related)
+
+    def replaced(self, keys, fresh):
+        """This index with the postings of `keys` (an array) left out and those of `fresh` (an index read of the
+        postings of `keys` still in the set) put in: what the postings changed since it was read are now."""
+        kept = ~np.isin(self.keys, keys)
+        joined = {
+            name: np.concatenate([getattr(self, name)[kept], getattr(fresh, name)])
+            for name in ("keys", "published", "expires", "updated")
+        }
+        order = newest_first(joined["keys"], joined["published"])
+        # Where each posting of this index (left out: -1) and of `fresh` stands in the new order.
+        place = np.empty(len(order), dtype=np.int64)
+        place[order] = np.arange(len(order))
+        ours = np.full(self.size, -1, dtype=np.int64)
+        ours[kept] = place[: kept.sum()]
+        theirs = place[kept.sum() :]
+        columns = {}
+        for alias, (labels, codes) in self.columns.items():
+            labels, recoded = merged_labels(labels, *fresh.columns[alias])
+            columns[alias] = (labels, np.concatenate([codes[kept], recoded])[order])
+        related = {}
+        for name, (positions, labels, codes) in self.related.items():
+            fresh_positions, fresh_labels, fresh_codes = fresh.related[name]
+            staying = kept[positions]
+            labels, recoded = merged_labels(labels, fresh_labels, fresh_codes)
+            related[name] = (
+                np.concatenate([ours[positions[staying]], theirs[fresh_positions]]).astype(np.int32),
+                labels,
+                np.concatenate([codes[staying], recoded]),
+            )
+        return type(self)(
+            *(joined[name][order] for name in ("keys", "published", "expires", "updated")), columns, related
+        )
+
+    @classmethod
+    def read(cls, postings, columns, related, noted=None):
         """The index of `postings` (a queryset) with the `columns` ({alias: expression}) of each and the rows of
-        `related` ({name: (queryset, link to the posting, text value)}) that point to them, in one query."""
+        `related` ({name: (queryset, link to the posting, text value)}) that point to them, in one query. With
+        `noted` (a queryset, and the expression of a posting key in its rows): (the index, the keys of those rows),
+        in that same query."""
         text, moment = models.CharField(), models.DateTimeField()
         own = {
             "kind": Value("", text),
@@ -137,31 +199,31 @@ class FacetIndex:
             *(f"c_{alias}" for alias in columns),
         ]
         unset = {f"c_{alias}": Value(None, selected.query.annotations[f"c_{alias}"].output_field) for alias in columns}
+
+        def keyed(rows, kind, key, value):
+            """Rows of another table as rows of the query: their kind, posting key and value."""
+            moments = {name: Value(None, moment) for name in ("r_published", "r_expires", "r_updated")}
+            rows = rows.order_by().annotate(r_kind=Value(kind, text), r_key=key, **moments, r_value=value, **unset)
+            return rows.values_list(*fields)
+
         parts = [selected.values_list(*fields)]
         for name, (rows, link, value) in related.items():
-            rows = rows.filter(**{f"{link}__in": postings.order_by().values("pk")}).order_by()
-            rows = rows.annotate(
-                r_kind=Value(name, text),
-                r_key=F(f"{link}_id"),
-                r_published=Value(None, moment),
-                r_expires=Value(None, moment),
-                r_updated=Value(None, moment),
-                r_value=value,
-                **unset,
-            )
-            parts.append(rows.values_list(*fields))
+            rows = rows.filter(**{f"{link}__in": postings.order_by().values("pk")})
+            parts.append(keyed(rows, name, F(f"{link}_id"), value))
+        if noted is not None:
+            queryset, key = noted
+            parts.append(keyed(queryset, NOTED, key, Value(None, text)))
         rows = fetched(parts[0].union(*parts[1:], all=True).order_by())
         _kinds, keys, published, expires, updated, _values, *values = transposed(
             [row for row in rows if not row[0]], len(fields)
         )
-        kinds, owners, _published, _expires, _updated, found, *_unset = transposed(
-            [row for row in rows if row[0]], len(fields)
-        )
         found_related = {name: ([], []) for name in related}
-        for kind, owner, value in zip(kinds, owners, found, strict=True):
-            found_related[kind][0].append(owner)
-            found_related[kind][1].append(value)
-        return cls(keys, published, expires, updated, dict(zip(columns, values, strict=True)), found_related)
+        for kind, owner, _published, _expires, _updated, value, *_unset in rows:
+            if kind and kind != NOTED:
+                found_related[kind][0].append(owner)
+                found_related[kind][1].append(value)
+        index = cls.from_rows(keys, published, expires, updated, dict(zip(columns, values, strict=True)), found_related)
+        return index if noted is None else (index, [row[1] for row in rows if row[0] == NOTED])
 
     @property
     def nbytes(self):
@@ -245,23 +307,35 @@ def counted(labels, codes):
 
 
 class Indexes:
-    """The index of each database and language, read again when the catalogue version moves (or MAX_AGE passes)."""
+    """The index of each database and language, brought up to date when the catalogue version moves: the postings
+    changed since read again alone where the changes name them, else all of them (and all after MAX_AGE)."""
 
     def __init__(self):
-        self.held = {}  # (database alias, language): (version, read at, FacetIndex)
+        self.held = {}  # (database alias, language): (version, read whole at, FacetIndex)
         self.lock = threading.Lock()
 
     def get(self, key, version, read):
-        """The index for `key` at catalogue `version`: held, or read() (None as the version: read every time)."""
+        """The index for `key` at catalogue `version` (None: read every time): held, or the held one brought up to
+        date, or read whole. read() reads it whole; read(since=a version) gives the keys of the postings changed
+        since (None if it cannot tell) and the index of those of them still in the set."""
         now = datetime.now(UTC)
+        if version is None:
+            return read()
         with self.lock:
             held = self.held.get(key)
-        if version is not None and held and held[0] == version and now - held[1] < MAX_AGE:
-            return held[2]
-        index = read()
-        if version is not None:
-            with self.lock:
-                self.held[key] = (version, now, index)
+        if held and now - held[1] < MAX_AGE:
+            held_version, read_at, index = held
+            if held_version == version:
+                return index
+            if held_version < version:
+                keys, changed = read(since=held_version)
+                if keys is not None:
+                    return self.hold(key, version, read_at, index.replaced(keys, changed))
+        return self.hold(key, version, now, read())
+
+    def hold(self, key, version, read_at, index):
+        with self.lock:
+            self.held[key] = (version, read_at, index)
         return index
 
     def clear(self):

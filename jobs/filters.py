@@ -26,6 +26,7 @@ from jobs.models import (
     BASE_CURRENCY,
     HAS_SALARY,
     RANKED,
+    CatalogueChange,
     Company,
     EmploymentType,
     ExchangeRate,
@@ -241,7 +242,18 @@ def facet_index(language, now, state):
         columns |= facet.columns(now)
         related |= facet.related()
     version = None if state is None else state.version
-    return indexes.get((postings.db, language), version, lambda: FacetIndex.read(postings, columns, related))
+
+    def read(since=None):
+        if since is None:
+            return FacetIndex.read(postings, columns, related)
+        changes = CatalogueChange.objects.using(postings.db).after(since, version)
+        if changes is None:
+            return None, None
+        changed = postings.filter(pk__in=changes.values("posting"))
+        index, keys = FacetIndex.read(changed, columns, related, noted=(changes, F("posting")))
+        return (None if None in keys else sorted(set(keys))), index
+
+    return indexes.get((postings.db, language), version, read)
 
 
 def unfiltered_counts(language, now, state):

@@ -777,8 +777,13 @@ class Posting(models.Model):
         same_pay = Q(
             *[Q(**{f"{name}__isnull": True}) if value is None else Q(**{name: value}) for name, value in pay.items()]
         )
+        from jobs import catalogue  # jobs.catalogue imports the models
+
         others = Posting.objects.filter(translation_group=self.translation_group).exclude(pk=self.pk).exclude(same_pay)
-        others.update(**pay, version=uuid.uuid4())
+        keys = list(others.values_list("pk", flat=True))
+        if keys:
+            Posting.objects.filter(pk__in=keys).update(**pay, version=uuid.uuid4())
+            catalogue.bump(keys)  # an update sends no signals
 
     def offices(self, others=None):
         """Where the job's offices are: the main one (the posting's city and country) first, then the others.
@@ -1243,3 +1248,31 @@ class CatalogueVersion(models.Model):
 
     def __str__(self):
         return str(self.number)
+
+
+class CatalogueChangeQuerySet(models.QuerySet):
+    def after(self, older, newer):
+        """The changes after version `older`, up to `newer`; None if they are no longer all kept."""
+        if older < newer - CatalogueChange.KEPT:
+            return None
+        return self.filter(version__gt=older, version__lte=newer)
+
+
+class CatalogueChange(models.Model):
+    """A catalogue version and a posting its change touched (None: possibly any posting), so that what was read for
+    an older version (jobs.facetindex) can be brought up to date by reading again only the postings changed since.
+    A version without a row touched no posting (a new company, say).
+
+    A posting's key rather than a foreign key: the change that deleted a posting is kept too. The changes of the
+    newest KEPT versions are kept (jobs.catalogue.bump deletes older ones).
+    """
+
+    KEPT = 1000
+
+    version = models.PositiveBigIntegerField(db_index=True)
+    posting = models.BigIntegerField(null=True)
+
+    objects = CatalogueChangeQuerySet.as_manager()
+
+    def __str__(self):
+        return f"{self.version}: {self.posting}"

@@ -77,7 +77,7 @@ def reindex(posting_ids):
     SearchEntry.objects.bulk_create(
         entries, batch_size=200, update_conflicts=True, unique_fields=["posting"], update_fields=fields
     )
-    catalogue.bump()  # what searches find has changed
+    catalogue.bump(posting_ids)  # what searches find has changed
 
 
 _pending = threading.local()

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.html import escape
 
 from jobs import catalogue
-from jobs.models import CompanyDescription, Posting
+from jobs.models import CatalogueChange, CompanyDescription, Posting, Responsibility
 from tests.factories import HREditorFactory, PostingFactory, TagFactory
 from tests.test_cache import redis  # noqa: F401 (a fixture)
 
@@ -240,6 +240,47 @@ def test_a_change_without_signals_is_seen_once_bumped(client, board):
     assert seen(client, posting)["listed"]
     catalogue.bump()
     assert not seen(client, posting)["listed"]
+
+
+def test_each_change_names_the_postings_it_touched(board):
+    """What the facet index reads again (jobs.facetindex): the postings a change touched, None for possibly any."""
+    posting, other = PostingFactory(items=False), PostingFactory(items=False)
+    tag = TagFactory()
+
+    def touched(change):
+        before = catalogue.current().version
+        change()
+        return set(CatalogueChange.objects.after(before, catalogue.current().version).values_list("posting", flat=True))
+
+    assert touched(posting.save) == {posting.pk}
+    assert touched(lambda: Responsibility.objects.create(posting=other, position=1, text="Run it")) == {other.pk}
+    assert touched(lambda: posting.tags.add(tag)) == {posting.pk}
+    assert touched(lambda: tag.postings.add(posting, other)) == {other.pk}  # the posting had it already
+    assert touched(lambda: tag.postings.remove(posting, other)) == {posting.pk, other.pk}
+    key = other.pk
+    assert touched(other.delete) == {key}
+    assert touched(posting.company.save) == {None}
+    assert touched(tag.save) == {None}
+    assert touched(catalogue.bump) == {None}
+    assert touched(TagFactory) == set()  # no posting has a new tag yet
+
+
+def test_changes_no_longer_kept_are_not_given(board, monkeypatch):
+    monkeypatch.setattr(CatalogueChange, "KEPT", 2)
+    posting = PostingFactory(items=False)
+    before = catalogue.current().version
+
+    for _ in range(4):
+        posting.save()
+
+    assert (
+        list(CatalogueChange.objects.after(before + 2, before + 4).values_list("posting", flat=True))
+        == [posting.pk] * 2
+    )
+    assert CatalogueChange.objects.after(before, before + 4) is None
+    newest = before + 4
+    last_pruned_at = newest - newest % 2
+    assert not CatalogueChange.objects.filter(version__lte=last_pruned_at - 2).exists()
 
 
 def in_another_process(operation):

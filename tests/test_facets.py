@@ -2,18 +2,20 @@
 chosen."""
 
 import random
+from collections import Counter
 from datetime import timedelta
 
 import pytest
 from django.core.cache import cache
+from django.db import transaction
 from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from jobs import catalogue
-from jobs.facetindex import keys_of
+from jobs.facetindex import indexes, keys_of
 from jobs.filters import FACETS, count_facets, facet_index
-from jobs.models import Posting, WorkingLanguage
+from jobs.models import Company, Office, Posting, Status, Tag, WorkingLanguage
 from jobs.views import PAGE_SIZE
 from tests.factories import CompanyFactory, PostingFactory, TagFactory
 
@@ -232,3 +234,139 @@ def test_keys_of_postings_known_to_match_nothing_are_none():
     assert keys_of(Posting.objects.none()).tolist() == []
     assert keys_of(Posting.objects.filter(pk__in=[])).tolist() == []
     assert keys_of(Posting.objects.all()).tolist() == list(Posting.objects.values_list("pk", flat=True))
+
+
+def held(index):
+    """What a facet index holds, whatever the order of its labels: each posting's key and moments in the index's
+    order, each column's values in that order, and each related table's (key, value) rows."""
+    moments = [array.tolist() for array in (index.keys, index.published, index.expires, index.updated)]
+    columns = {alias: [labels[code] for code in codes.tolist()] for alias, (labels, codes) in index.columns.items()}
+    related = {
+        name: Counter(zip(index.keys[positions].tolist(), [labels[code] for code in codes.tolist()], strict=True))
+        for name, (positions, labels, codes) in index.related.items()
+    }
+    return moments, columns, related
+
+
+def some_posting(rng, **conditions):
+    return rng.choice(list(Posting.objects.filter(**conditions).order_by("pk")))
+
+
+def edit(rng):
+    posting = some_posting(rng)
+    posting.workplace, posting.seniority = rng.choice(WORKPLACES), rng.choice(SENIORITY)
+    posting.salary_min = rng.choice([None, 40000, 60000])
+    posting.visa_sponsorship = not posting.visa_sponsorship
+    posting.save()
+
+
+def retag(rng):
+    posting, tag = some_posting(rng), rng.choice(list(Tag.objects.order_by("pk")))
+    (posting.tags.remove if rng.random() < 0.5 else posting.tags.add)(tag)
+
+
+def tag_postings(rng):
+    """From the tag's side: m2m_changed names the postings by their keys."""
+    tag = rng.choice(list(Tag.objects.order_by("pk")))
+    tag.postings.add(*rng.sample(list(Posting.objects.order_by("pk")), 2))
+
+
+def translated(posting, language):
+    return Posting.objects.filter(translation_group=posting.translation_group, language=language).exists()
+
+
+def translate(rng):
+    posting = some_posting(rng)
+    language = "fr" if posting.language == "en" else "en"
+    if not translated(posting, language):
+        posting.language = language
+        posting.save()
+
+
+def archive_or_publish(rng):
+    posting = some_posting(rng)
+    posting.status = Status.ARCHIVED if posting.status == Status.PUBLISHED else Status.PUBLISHED
+    posting.save()
+
+
+def expire(rng):
+    posting = some_posting(rng)
+    posting.valid_through = timezone.now() - timedelta(minutes=rng.randint(1, 60))
+    posting.save()
+
+
+def delete(rng):
+    some_posting(rng).delete()
+
+
+def add(rng):
+    PostingFactory(
+        company=rng.choice(list(Company.objects.order_by("pk"))),
+        country=rng.choice(COUNTRIES),
+        published_at=timezone.now() + timedelta(hours=rng.choice([-50, -2, 3])),  # a scheduled one too
+        items=False,
+    )
+
+
+def translate_with_other_pay(rng):
+    """A translation saved with another pay gives it to the posting it translates, by an update."""
+    posting = some_posting(rng, language="en")
+    if translated(posting, "fr"):
+        return
+    PostingFactory(
+        language="fr",
+        translation_group=posting.translation_group,
+        company=posting.company,
+        salary_min=None if posting.has_salary else 30000,
+        salary_max=None,
+        items=False,
+    )
+
+
+def require(rng):
+    WorkingLanguage.objects.update_or_create(
+        posting=some_posting(rng), language=rng.choice(LANGUAGES), defaults={"level": rng.choice(["B1", "C1"])}
+    )
+
+
+def unrequire(rng):
+    if required := list(WorkingLanguage.objects.order_by("pk")):
+        rng.choice(required).delete()
+
+
+def open_office(rng):
+    Office.objects.create(posting=some_posting(rng), city=rng.choice(["Porto", "Lyon", ""]), country="PT")
+
+
+def rename_company(rng):
+    """A change that may touch any posting: the index is read whole again."""
+    company = rng.choice(list(Company.objects.order_by("pk")))
+    company.slug = f"{company.slug}-{rng.randint(0, 999)}"
+    company.save()
+
+
+CHANGES = [edit, retag, tag_postings, translate, archive_or_publish, expire, delete, add, require, unrequire]
+CHANGES += [translate_with_other_pay, open_office, rename_company]
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.sampled_from(CHANGES), min_size=1, max_size=4), st.randoms(use_true_random=False))
+def test_an_index_brought_up_to_date_holds_what_a_new_read_finds(board, changes, rng):
+    """After HR's changes, the held index with the changed postings read again equals the index read whole; only a
+    change that may touch any posting has it read whole."""
+    indexes.clear()
+    with transaction.atomic():  # rolled back: each example starts from the same board
+        now = timezone.now()
+        for language in ["en", "fr"]:
+            facet_index(language, now, catalogue.current(now))
+        read_whole_at = {key: read_at for key, (_version, read_at, _index) in indexes.held.items()}
+        for change in changes:
+            change(rng)
+        updated = {language: facet_index(language, now, catalogue.current(now)) for language in ["en", "fr"]}
+        if rename_company not in changes:
+            assert {key: read_at for key, (_version, read_at, _index) in indexes.held.items()} == read_whole_at
+        indexes.clear()
+
+        for language, index in updated.items():
+            assert held(index) == held(facet_index(language, now, catalogue.current(now)))
+        transaction.set_rollback(True)

@@ -363,7 +363,8 @@ def test_the_listing_runs_a_fixed_number_of_queries(client, django_assert_num_qu
     postings by key and their tags, offices and working languages (one query). Then a filter state never asked for:
     the state, the page's postings and their details; the page's keys, however deep, the counts of matches in other
     languages below five results, and the offices' cities that the whole page's location field suggests come from
-    the facet indexes. Cached, one query."""
+    the facet indexes. Cached, one query. After the next change, as after the first: each facet index is brought up
+    to date in one query, the changed postings and the list of changes together."""
     tag = TagFactory()
     for number in range(count):
         country = ["DE", "FR", "ES", "IT", "PT"][number % 5]
@@ -375,6 +376,9 @@ def test_the_listing_runs_a_fixed_number_of_queries(client, django_assert_num_qu
     with django_assert_num_queries(3):
         listed(client, url + "&country=ES&page=2", **htmx)
     with django_assert_num_queries(1):
+        listed(client, url, **htmx)
+    PostingFactory(tags=[tag], country="DE", workplace="hybrid", items=False)  # each index brought up to date
+    with django_assert_num_queries(8):
         listed(client, url, **htmx)
 
 
