@@ -5,6 +5,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 
+from jobs import catalogue
 from jobs.benchmark import by_count
 from jobs.models import ITEM_RELATIONS, Posting, SearchEntry, Status, WorkCountry
 from jobs.search import fold, reindex
@@ -80,6 +81,7 @@ def test_benchmark_prints_cold_and_warm_figures_beside_the_reference_view(settin
     settings.ALLOWED_HOSTS = ["localhost", "testserver"]
     run("seed_demo")
     users = get_user_model().objects.count()
+    version = catalogue.current().version
 
     output = run("benchmark", requests=2)
 
@@ -107,6 +109,10 @@ def test_benchmark_prints_cold_and_warm_figures_beside_the_reference_view(settin
     assert any(line.startswith("fortunes (reference)") for line in lines)
     [reads] = [line for line in lines if line.startswith("facet index read once per catalogue version")]
     assert all(f"{code} " in reads for code in ["de", "en", "es", "fr"]) and reads.count("MiB") == 4
+    [updates] = [line for line in lines if line.startswith("facet index brought up to date after a posting is saved")]
+    assert updates.count(" ms") == 4
+    # The posting saved for that line is saved in a transaction rolled back: the catalogue is as it was.
+    assert catalogue.current().version == version
     # The superuser the admin rows log in with, and the reference view, exist only during the run.
     assert get_user_model().objects.count() == users
     assert client.get("/benchmark/fortunes/").status_code == 404
