@@ -52,6 +52,7 @@ from jobs.models import (
 
 CACHE_SECONDS = 15 * 60
 GZIP_MIN_LENGTH = 200  # GZipMiddleware leaves shorter bodies as they are
+NAMED_AT_MOST = 10_000  # postings a change names: one touching more counts as touching any
 POSTED_WINDOWS = [int(value) for value, _label in POSTED_WITHIN]  # days
 
 
@@ -67,19 +68,31 @@ def bump(postings=None):
         CatalogueChange.objects.filter(version__lte=number - CatalogueChange.KEPT).delete()
 
 
-def changed(sender, instance, created=False, reverse=False, pk_set=None, **kwargs):
-    """A signal receiver: bump() for a write through a model, naming the postings written to."""
+def changed(sender, instance, signal, reverse=False, pk_set=None, **kwargs):
+    """A signal receiver: bump() for a write through a model, naming the postings it touched."""
     if pk_set is not None and not pk_set:  # tags added or removed that were already there or not
         return
     if reverse:  # a tag's postings added or removed (pk_set: None when they are all removed)
-        postings = pk_set
-    elif isinstance(instance, Posting):
-        postings = [instance.pk]
-    elif hasattr(instance, "posting_id"):  # a posting's row: its item, office, working language
-        postings = [instance.posting_id]
-    else:  # a company, its description or a tag: possibly any posting, none if it is new
-        postings = [] if created else None
-    bump(postings)
+        bump(pk_set)
+    else:
+        bump(touched(instance, deleted=signal is post_delete))
+
+
+def touched(instance, deleted):
+    """The keys of the postings a saved or deleted object belongs to (a company or tag: those that have it); None
+    if they cannot be told, or are more than NAMED_AT_MOST."""
+    if isinstance(instance, Posting):
+        return [instance.pk]
+    if hasattr(instance, "posting_id"):  # a posting's item, office or working language
+        return [instance.posting_id]
+    if isinstance(instance, Tag):
+        if deleted:  # its postings' links to it are gone with it
+            return None
+        postings = Posting.objects.filter(tags=instance)
+    else:  # a company or one of its descriptions
+        postings = Posting.objects.filter(company=getattr(instance, "company_id", instance.pk))
+    keys = list(postings.using(instance._state.db).values_list("pk", flat=True)[: NAMED_AT_MOST + 1])
+    return keys if len(keys) <= NAMED_AT_MOST else None
 
 
 def connect_signals():

@@ -259,10 +259,26 @@ def test_each_change_names_the_postings_it_touched(board):
     assert touched(lambda: tag.postings.remove(posting, other)) == {posting.pk, other.pk}
     key = other.pk
     assert touched(other.delete) == {key}
-    assert touched(posting.company.save) == {None}
-    assert touched(tag.save) == {None}
-    assert touched(catalogue.bump) == {None}
+    assert touched(posting.company.save) == {posting.pk}
+    assert touched(lambda: CompanyDescription.objects.create(company=posting.company, language="en", text="Hi")) == {
+        posting.pk
+    }
+    assert touched(lambda: tag.postings.add(posting)) == {posting.pk}
+    assert touched(tag.save) == {posting.pk}
     assert touched(TagFactory) == set()  # no posting has a new tag yet
+    assert touched(tag.delete) == {None}  # its postings are no longer found by it
+    assert touched(catalogue.bump) == {None}
+
+
+def test_a_company_with_too_many_postings_to_name_counts_as_touching_any(board, monkeypatch):
+    monkeypatch.setattr(catalogue, "NAMED_AT_MOST", 2)
+    company = PostingFactory(items=False).company
+    PostingFactory.create_batch(2, company=company, items=False)
+    before = catalogue.current().version
+
+    company.save()
+
+    assert list(CatalogueChange.objects.after(before, before + 1).values_list("posting", flat=True)) == [None]
 
 
 def test_changes_no_longer_kept_are_not_given(board, monkeypatch):

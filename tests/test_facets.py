@@ -339,14 +339,24 @@ def open_office(rng):
 
 
 def rename_company(rng):
-    """A change that may touch any posting: the index is read whole again."""
     company = rng.choice(list(Company.objects.order_by("pk")))
     company.slug = f"{company.slug}-{rng.randint(0, 999)}"
     company.save()
 
 
+def rename_tag(rng):
+    tag = rng.choice(list(Tag.objects.order_by("pk")))
+    tag.slug = f"{tag.slug}-{rng.randint(0, 999)}"
+    tag.save()
+
+
+def delete_tag(rng):
+    """A change that may touch any posting: the index is read whole again."""
+    rng.choice(list(Tag.objects.order_by("pk"))).delete()
+
+
 CHANGES = [edit, retag, tag_postings, translate, archive_or_publish, expire, delete, add, require, unrequire]
-CHANGES += [translate_with_other_pay, open_office, rename_company]
+CHANGES += [translate_with_other_pay, open_office, rename_company, rename_tag, delete_tag]
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -363,7 +373,7 @@ def test_an_index_brought_up_to_date_holds_what_a_new_read_finds(board, changes,
         for change in changes:
             change(rng)
         updated = {language: facet_index(language, now, catalogue.current(now)) for language in ["en", "fr"]}
-        if rename_company not in changes:
+        if delete_tag not in changes:
             assert {key: read_at for key, (_version, read_at, _index) in indexes.held.items()} == read_whole_at
         indexes.clear()
 
