@@ -7,10 +7,11 @@ boolean array over the postings, each facet's counts one vectorised tally of it:
 
 An index is read in one query and stands for one catalogue version (jobs.catalogue). Every change HR makes bumps the
 version and names the postings it touched (jobs.models.CatalogueChange): the next request reads those postings again,
-in one query, and puts them in place of what the index held of them. A change that may touch any posting (a company
-or tag renamed, new exchange rates, a bulk write) has the whole index read again. The clock needs no new read: the index holds each posting's
-publish and expiry moments, and `live(now)` says which are live at any moment. It holds the published postings that
-have not expired when it is read, scheduled ones included, so it stays right until the version moves.
+in one query, and puts them in place of what the index held of them. A change that may touch any posting (a tag
+deleted, new exchange rates, a bulk write) has the whole index read again. The clock needs no new read: the index
+holds each posting's publish and expiry moments, and `live(now)` says which are live at any moment. It holds the
+published postings that have not expired when it is read, scheduled ones included, so it stays right until the
+version moves.
 """
 
 import threading
@@ -95,7 +96,7 @@ def merged_labels(labels, other_labels, other_codes):
             codes[label] = len(merged)
             merged.append(label)
     mapping = np.array([codes[label] for label in other_labels], dtype=np.int32)
-    return merged, mapping[other_codes] if len(other_codes) else np.array([], dtype=np.int32)
+    return merged, mapping[other_codes]
 
 
 def transposed(rows, width):
@@ -139,7 +140,7 @@ class FacetIndex:
         return cls(keys, published[order], expires[order], updated[order], coded, coded_related)
 
     def replaced(self, keys, fresh):
-        """This index with the postings of `keys` (an array) left out and those of `fresh` (an index read of the
+        """This index with the postings of `keys` (a list) left out and those of `fresh` (an index read of the
         postings of `keys` still in the set) put in: what the postings changed since it was read are now."""
         kept = ~np.isin(self.keys, keys)
         joined = {
