@@ -23,7 +23,7 @@ from datetime import UTC, datetime, time, timedelta
 from functools import wraps
 
 from django.core.cache import cache
-from django.db import connections, router
+from django.db import connections, router, transaction
 from django.db.models import F, Subquery
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.middleware.gzip import re_accepts_gzip
@@ -58,14 +58,18 @@ POSTED_WINDOWS = [int(value) for value, _label in POSTED_WITHIN]  # days
 
 def bump(postings=None):
     """Count one change to the catalogue, and the keys of the `postings` it touched (None: possibly any), for what
-    is brought up to date by reading those alone again (jobs.facetindex). Writes that send no signals call it."""
-    if not CatalogueVersion.objects.filter(pk=1).update(number=F("number") + 1):
-        CatalogueVersion.objects.bulk_create([CatalogueVersion(pk=1, number=1)], ignore_conflicts=True)
-    number = CatalogueVersion.objects.values_list("number", flat=True).get(pk=1)
-    keys = [None] if postings is None else postings
-    CatalogueChange.objects.bulk_create(CatalogueChange(version=number, posting=key) for key in keys)
-    if number % CatalogueChange.KEPT == 0:
-        CatalogueChange.objects.filter(version__lte=number - CatalogueChange.KEPT).delete()
+    is brought up to date by reading those alone again (jobs.facetindex). Writes that send no signals call it.
+
+    The new version and its changes are committed together, even where the write itself was not in a transaction:
+    a version seen without its changes would read as touching no posting."""
+    with transaction.atomic(savepoint=False):
+        if not CatalogueVersion.objects.filter(pk=1).update(number=F("number") + 1):
+            CatalogueVersion.objects.bulk_create([CatalogueVersion(pk=1, number=1)], ignore_conflicts=True)
+        number = CatalogueVersion.objects.values_list("number", flat=True).get(pk=1)
+        keys = [None] if postings is None else postings
+        CatalogueChange.objects.bulk_create(CatalogueChange(version=number, posting=key) for key in keys)
+        if number % CatalogueChange.KEPT == 0:
+            CatalogueChange.objects.filter(version__lte=number - CatalogueChange.KEPT).delete()
 
 
 def changed(sender, instance, signal, reverse=False, pk_set=None, **kwargs):

@@ -281,6 +281,22 @@ def test_a_company_with_too_many_postings_to_name_counts_as_touching_any(board, 
     assert list(CatalogueChange.objects.after(before, before + 1).values_list("posting", flat=True)) == [None]
 
 
+@pytest.mark.django_db(transaction=True)
+def test_a_version_is_committed_with_its_changes_even_after_a_write_outside_a_transaction(monkeypatch):
+    """Else a process could read the new version before its changes, as a change touching no posting."""
+    company = PostingFactory(items=False).company
+    before = catalogue.current().version
+
+    def failing(*args, **kwargs):
+        raise RuntimeError("the changes could not be written")
+
+    monkeypatch.setattr(CatalogueChange.objects, "bulk_create", failing)
+    with pytest.raises(RuntimeError):
+        company.save()  # in autocommit mode: the company's row is committed at once
+
+    assert catalogue.current().version == before
+
+
 def test_changes_no_longer_kept_are_not_given(board, monkeypatch):
     monkeypatch.setattr(CatalogueChange, "KEPT", 2)
     posting = PostingFactory(items=False)
