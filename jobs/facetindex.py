@@ -14,6 +14,7 @@ published postings that have not expired when it is read, scheduled ones include
 version moves.
 """
 
+import logging
 import threading
 from datetime import UTC, datetime, timedelta
 
@@ -22,9 +23,11 @@ from django.core.exceptions import EmptyResultSet
 from django.db import connections, models
 from django.db.models import F, Value
 
+logger = logging.getLogger(__name__)
+
 NEVER = 10**12  # seconds since the epoch: the expiry of a posting without one, long after any real moment
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-MAX_AGE = timedelta(minutes=15)  # an index this old is read again even if the version has not moved
+MAX_AGE = timedelta(minutes=15)  # an index read whole this long ago is read whole again, in the background
 NOTED = "-noted"  # the kind of the rows of FacetIndex.read's `noted` (related rows have a table's name)
 REMEMBERED = 1000  # results of queries an index remembers (search words, locations, salary floors): a bit per posting
 
@@ -324,10 +327,12 @@ def counted(labels, codes):
 
 class Indexes:
     """The index of each database and language, brought up to date when the catalogue version moves: the postings
-    changed since read again alone where the changes name them, else all of them (and all after MAX_AGE)."""
+    changed since read again alone where the changes name them, else all of them. An index read whole MAX_AGE ago
+    is read whole again in the background, the requests meanwhile served by the one held."""
 
     def __init__(self):
         self.held = {}  # (database alias, language): (version, read whole at, FacetIndex)
+        self.reading = set()  # the keys of the indexes being read again in the background
         self.lock = threading.Lock()
 
     def get(self, key, version, read):
@@ -339,20 +344,45 @@ class Indexes:
             return read()
         with self.lock:
             held = self.held.get(key)
-        if held and now - held[1] < MAX_AGE:
+        if held:
             held_version, read_at, index = held
-            if held_version == version:
-                return index
             if held_version < version:
                 keys, changed = read(since=held_version)
                 if keys is not None:
-                    return self.hold(key, version, read_at, index.replaced(keys, changed))
+                    held_version, index = version, self.hold(key, version, read_at, index.replaced(keys, changed))
+            if held_version == version:
+                if now - read_at >= MAX_AGE:
+                    self.read_again(key, version, read)
+                return index
         return self.hold(key, version, now, read())
 
     def hold(self, key, version, read_at, index):
         with self.lock:
             self.held[key] = (version, read_at, index)
         return index
+
+    def read_again(self, key, version, read):
+        """Read the index whole in a thread of its own, and hold it if the version held is still `version`."""
+        with self.lock:
+            if key in self.reading:
+                return
+            self.reading.add(key)
+
+        def run():
+            try:
+                read_at = datetime.now(UTC)
+                index = read()
+                with self.lock:
+                    if self.held.get(key, (None,))[0] == version:
+                        self.held[key] = (version, read_at, index)
+            except Exception:
+                logger.exception("The facet index %s could not be read again.", key)
+            finally:
+                connections.close_all()  # this thread's
+                with self.lock:
+                    self.reading.discard(key)
+
+        threading.Thread(target=run, name=f"facet index {key}", daemon=True).start()
 
     def clear(self):
         with self.lock:

@@ -237,6 +237,7 @@ def facet_index(language, now, state):
     """The facet index (jobs.facetindex) of the postings in `language` that are live at `now` or may go live, held
     for the catalogue `state`'s version if there is one."""
     postings = Posting.objects.live_or_scheduled(now).in_language(language)
+    postings = postings.using(postings.db)  # this request's database, also when the index is read in the background
     columns, related = dict(CITIES), dict(OFFICE_CITIES)
     for facet in FACETS.values():
         columns |= facet.columns(now)

@@ -2,6 +2,7 @@
 chosen."""
 
 import random
+import threading
 from collections import Counter
 from datetime import timedelta
 
@@ -12,7 +13,7 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from jobs import catalogue
+from jobs import catalogue, facetindex
 from jobs.facetindex import indexes, keys_of
 from jobs.filters import FACETS, count_facets, facet_index
 from jobs.models import Company, Office, Posting, Status, Tag, WorkingLanguage
@@ -380,3 +381,27 @@ def test_an_index_brought_up_to_date_holds_what_a_new_read_finds(board, changes,
         for language, index in updated.items():
             assert held(index) == held(facet_index(language, now, catalogue.current(now)))
         transaction.set_rollback(True)
+
+
+def background_reads_ended():
+    for thread in threading.enumerate():
+        if thread.name.startswith("facet index"):
+            thread.join()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_index_read_whole_long_ago_is_read_again_in_the_background(monkeypatch):
+    """Requests are served by the index held meanwhile; the new read finds even a write that recorded no change."""
+    posting = PostingFactory(workplace="onsite", items=False)
+    now = timezone.now()
+    index = facet_index("en", now, catalogue.current(now))
+    Posting.objects.filter(pk=posting.pk).update(workplace="remote")  # no signal, no bump()
+    monkeypatch.setattr(facetindex, "MAX_AGE", timedelta(0))
+
+    assert facet_index("en", now, catalogue.current(now)) is index
+    background_reads_ended()
+    again = facet_index("en", now, catalogue.current(now))
+    background_reads_ended()
+
+    assert again is not index
+    assert again.tally("workplace", again.live(now)) == {"remote": 1}
