@@ -1,6 +1,8 @@
-"""Two HR editors at once, against a live server on PostgreSQL: no write path loses the other's edit."""
+"""Two HR editors at once, against a live server on PostgreSQL: no write path loses the other's edit; what readers
+hold of the catalogue follows the saves."""
 
 import gc
+import random
 import secrets
 import threading
 import urllib.error
@@ -17,10 +19,13 @@ from django.urls import reverse
 from django.utils import timezone
 from reversion.models import Version
 
-from jobs import locking
+from jobs import catalogue, locking
+from jobs.facetindex import indexes
+from jobs.filters import facet_index
 from jobs.models import Lifecycle, Posting, Status
 from tests.admin_forms import change_form_data
 from tests.factories import CompanyFactory, HREditorFactory, PostingFactory
+from tests.test_facets import held
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -231,3 +236,51 @@ def test_an_action_that_waits_too_long_for_a_save_says_so_and_changes_nothing(ed
 
     assert "was not changed: someone else was saving it" in answer.text
     assert Posting.objects.get(pk=posting.pk).status != Status.ARCHIVED
+
+
+def test_facet_indexes_brought_up_to_date_while_hr_save_hold_what_a_whole_read_finds():
+    """Readers bring the index up to date from the recorded changes while saves commit around them: once the saves
+    end, the index held equals one read whole."""
+    keys = [posting.pk for posting in PostingFactory.create_batch(20, items=False)]
+    saving, failures = threading.Event(), []
+
+    def in_thread(work):
+        def run():
+            try:
+                work()
+            except Exception as failure:  # noqa: BLE001 (reported below)
+                failures.append(failure)
+            finally:
+                connection.close()
+
+        return threading.Thread(target=run)
+
+    def save(seed):
+        rng = random.Random(seed)
+        for _ in range(25):
+            posting = Posting.objects.get(pk=rng.choice(keys))
+            posting.workplace, posting.seniority = rng.choice(["onsite", "hybrid"]), rng.choice(["junior", "senior"])
+            posting.visa_sponsorship = rng.random() < 0.5
+            posting.save()
+
+    def read():
+        while saving.is_set():
+            now = timezone.now()
+            facet_index("en", now, catalogue.current(now))
+
+    saving.set()
+    savers = [in_thread(partial(save, seed)) for seed in range(2)]
+    readers = [in_thread(read) for _reader in range(2)]
+    for thread in savers + readers:
+        thread.start()
+    for thread in savers:
+        thread.join()
+    saving.clear()
+    for thread in readers:
+        thread.join()
+    now = timezone.now()
+    updated = facet_index("en", now, catalogue.current(now))
+    indexes.clear()
+
+    assert not failures
+    assert held(updated) == held(facet_index("en", now, catalogue.current(now)))
