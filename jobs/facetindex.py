@@ -327,34 +327,48 @@ def counted(labels, codes):
 
 class Indexes:
     """The index of each database and language, brought up to date when the catalogue version moves: the postings
-    changed since read again alone where the changes name them, else all of them. An index read whole MAX_AGE ago
-    is read whole again in the background, the requests meanwhile served by the one held."""
+    changed since read again alone where the changes name them, else all of them. One thread at a time reads or
+    brings up to date an index; threads wanting the same one meanwhile wait for it rather than read it again. An
+    index read whole MAX_AGE ago is read whole again in the background, the requests meanwhile served by the one
+    held."""
 
     def __init__(self):
         self.held = {}  # (database alias, language): (version, read whole at, FacetIndex)
         self.reading = set()  # the keys of the indexes being read again in the background
+        self.locks = {}  # key: the lock of the thread reading or bringing up to date that index
         self.lock = threading.Lock()
 
     def get(self, key, version, read):
         """The index for `key` at catalogue `version` (None: read every time): held, or the held one brought up to
         date, or read whole. read() reads it whole; read(since=a version) gives the keys of the postings changed
         since (None if it cannot tell) and the index of those of them still in the set."""
-        now = datetime.now(UTC)
         if version is None:
             return read()
+        if (index := self.current(key, version, read)) is not None:
+            return index
         with self.lock:
-            held = self.held.get(key)
-        if held:
-            held_version, read_at, index = held
-            if held_version < version:
+            reading = self.locks.setdefault(key, threading.Lock())
+        with reading:  # another thread may have done it meanwhile
+            if (index := self.current(key, version, read)) is not None:
+                return index
+            with self.lock:
+                held = self.held.get(key)
+            if held and held[0] < version:
+                held_version, read_at, index = held
                 keys, changed = read(since=held_version)
                 if keys is not None:
-                    held_version, index = version, self.hold(key, version, read_at, index.replaced(keys, changed))
-            if held_version == version:
-                if now - read_at >= MAX_AGE:
-                    self.read_again(key, version, read)
-                return index
-        return self.hold(key, version, now, read())
+                    return self.hold(key, version, read_at, index.replaced(keys, changed))
+            return self.hold(key, version, datetime.now(UTC), read())
+
+    def current(self, key, version, read):
+        """The index held for `key` if it is at `version` (read again in the background if it is old), else None."""
+        with self.lock:
+            held = self.held.get(key)
+        if held is None or held[0] != version:
+            return None
+        if datetime.now(UTC) - held[1] >= MAX_AGE:
+            self.read_again(key, version, read)
+        return held[2]
 
     def hold(self, key, version, read_at, index):
         with self.lock:

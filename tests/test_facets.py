@@ -3,6 +3,7 @@ chosen."""
 
 import random
 import threading
+import time
 from collections import Counter
 from datetime import timedelta
 
@@ -405,3 +406,41 @@ def test_an_index_read_whole_long_ago_is_read_again_in_the_background(monkeypatc
 
     assert again is not index
     assert again.tally("workplace", again.live(now)) == {"remote": 1}
+
+
+def test_threads_wanting_the_same_index_wait_for_one_read():
+    """At a process's start (or after a change), its threads asking for one index read it once, not each."""
+    held, reads, start = facetindex.Indexes(), [], threading.Barrier(4)
+
+    def read():
+        reads.append(threading.get_ident())
+        time.sleep(0.2)
+        return object()
+
+    def ask(found):
+        start.wait()
+        found.append(held.get(("default", "en"), 1, read))
+
+    found = []
+    threads = [threading.Thread(target=ask, args=(found,)) for _thread in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert len(reads) == 1
+    assert len(found) == 4 and len({id(index) for index in found}) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_new_worker_reads_the_facet_indexes_before_its_first_requests(django_assert_num_queries):
+    PostingFactory(items=False)
+    PostingFactory(language="fr", items=False)
+
+    catalogue.read_facet_indexes().join()
+    now = timezone.now()
+    state = catalogue.current(now)
+
+    with django_assert_num_queries(0):
+        found = [facet_index(language, now, state) for language in ["de", "en", "es", "fr"]]
+    assert [index.size for index in found] == [0, 1, 0, 1]
