@@ -19,3 +19,10 @@ keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "5"))
 # or FORWARDED_ALLOW_IPS); without one, from nobody.
 if not BEHIND_PROXY:
     forwarded_allow_ips = ""
+
+
+def post_worker_init(worker):
+    """Each new worker reads the facet indexes in the background before its first requests need them."""
+    from jobs.catalogue import read_facet_indexes
+
+    read_facet_indexes()

@@ -17,12 +17,15 @@ stays right until one of them moves, and both are read in one query per request,
 import functools
 import hashlib
 import json
+import logging
 import re
+import threading
 from collections.abc import Hashable
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from functools import wraps
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import connections, router, transaction
 from django.db.models import F, Subquery
@@ -32,7 +35,8 @@ from django.utils import timezone, translation
 from django.utils.cache import patch_vary_headers, set_response_etag
 from django.utils.text import compress_string
 
-from jobs.filters import POSTED_WITHIN
+from config.routers import reads_from_replica
+from jobs.filters import POSTED_WITHIN, facet_index
 from jobs.models import (
     Benefit,
     CareerStep,
@@ -50,6 +54,8 @@ from jobs.models import (
     WorkingLanguage,
     rates_table,
 )
+
+logger = logging.getLogger(__name__)
 
 CACHE_SECONDS = 15 * 60
 GZIP_MIN_LENGTH = 200  # GZipMiddleware leaves shorter bodies as they are
@@ -288,3 +294,25 @@ def current(now=None):
     ]
     boundary = min(moment for moment in [*upcoming, next_midnight(now)] if moment)
     return State(row["number"], boundary, row["rates"] or "")
+
+
+def read_facet_indexes():
+    """Read each language's facet index, as visitors' requests read it, in a thread of its own: a new process's
+    first requests then find it read, or wait for the read under way (jobs.facetindex), instead of each reading it
+    again. Started by gunicorn in each new worker (gunicorn.conf.py); the thread, to wait for it."""
+
+    def run():
+        reads_from_replica.set(True)  # where a replica serves visitors (config.routers)
+        try:
+            now = timezone.now()
+            state = current(now)
+            for language, _name in settings.LANGUAGES:
+                facet_index(language, now, state)
+        except Exception:
+            logger.exception("The facet indexes could not be read.")
+        finally:
+            connections.close_all()  # this thread's
+
+    thread = threading.Thread(target=run, name="facet indexes", daemon=True)
+    thread.start()
+    return thread
