@@ -17,9 +17,7 @@ stays right until one of them moves, and both are read in one query per request,
 import functools
 import hashlib
 import json
-import logging
 import re
-import threading
 from collections.abc import Hashable
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
@@ -36,6 +34,7 @@ from django.utils.cache import patch_vary_headers, set_response_etag
 from django.utils.text import compress_string
 
 from config.routers import reads_from_replica
+from jobs.facetindex import in_thread
 from jobs.filters import POSTED_WITHIN, facet_index
 from jobs.models import (
     Benefit,
@@ -54,8 +53,6 @@ from jobs.models import (
     WorkingLanguage,
     rates_table,
 )
-
-logger = logging.getLogger(__name__)
 
 CACHE_SECONDS = 15 * 60
 GZIP_MIN_LENGTH = 200  # GZipMiddleware leaves shorter bodies as they are
@@ -301,18 +298,11 @@ def read_facet_indexes():
     first requests then find it read, or wait for the read under way (jobs.facetindex), instead of each reading it
     again. Started by gunicorn in each new worker (gunicorn.conf.py); the thread, to wait for it."""
 
-    def run():
+    def work():
         reads_from_replica.set(True)  # where a replica serves visitors (config.routers)
-        try:
-            now = timezone.now()
-            state = current(now)
-            for language, _name in settings.LANGUAGES:
-                facet_index(language, now, state)
-        except Exception:
-            logger.exception("The facet indexes could not be read.")
-        finally:
-            connections.close_all()  # this thread's
+        now = timezone.now()
+        state = current(now)
+        for language, _name in settings.LANGUAGES:
+            facet_index(language, now, state)
 
-    thread = threading.Thread(target=run, name="facet indexes", daemon=True)
-    thread.start()
-    return thread
+    return in_thread("facet indexes", work, "The facet indexes could not be read.")

@@ -325,6 +325,23 @@ def counted(labels, codes):
     return {labels[code]: int(count) for code, count in enumerate(counts.tolist()) if count}
 
 
+def in_thread(name, work, failure):
+    """Run work() in a thread of its own, logging `failure` if it fails, and close the thread's database
+    connections after it; the thread, to wait for it."""
+
+    def run():
+        try:
+            work()
+        except Exception:
+            logger.exception("%s", failure)
+        finally:
+            connections.close_all()  # this thread's
+
+    thread = threading.Thread(target=run, name=name, daemon=True)
+    thread.start()
+    return thread
+
+
 class Indexes:
     """The index of each database and language, brought up to date when the catalogue version moves: the postings
     changed since read again alone where the changes name them, else all of them. One thread at a time reads or
@@ -382,21 +399,18 @@ class Indexes:
                 return
             self.reading.add(key)
 
-        def run():
+        def work():
             try:
                 read_at = datetime.now(UTC)
                 index = read()
                 with self.lock:
                     if self.held.get(key, (None,))[0] == version:
                         self.held[key] = (version, read_at, index)
-            except Exception:
-                logger.exception("The facet index %s could not be read again.", key)
             finally:
-                connections.close_all()  # this thread's
                 with self.lock:
                     self.reading.discard(key)
 
-        threading.Thread(target=run, name=f"facet index {key}", daemon=True).start()
+        in_thread(f"facet index {key}", work, f"The facet index {key} could not be read again.")
 
     def clear(self):
         with self.lock:

@@ -445,3 +445,14 @@ def test_a_new_worker_reads_the_facet_indexes_before_its_first_requests(django_a
     with django_assert_num_queries(0):
         found = [facet_index(language, now, state) for language in ["de", "en", "es", "fr"]]
     assert [index.size for index in found] == [0, 1, 0, 1]
+
+
+def test_a_background_read_that_fails_is_logged(caplog):
+    def work():
+        raise RuntimeError("the database is unavailable")
+
+    facetindex.in_thread("facet indexes", work, "The facet indexes could not be read.").join()
+
+    [record] = [record for record in caplog.records if record.name == "jobs.facetindex"]
+    assert record.getMessage() == "The facet indexes could not be read."
+    assert "the database is unavailable" in record.exc_text
