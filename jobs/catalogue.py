@@ -3,10 +3,10 @@
 The catalogue changes in two ways. HR changes it (a posting, its items, tags, company saved or deleted, an import,
 an admin action, a restore, the search index following them): each change adds one to CatalogueVersion in the same
 transaction, and records which postings it touched (CatalogueChange), from which the facet indexes (jobs.facetindex)
-read those postings alone again. Time changes it: a scheduled posting goes live, a live one expires, a posting leaves a "posted within"
-window, or a new day begins (pages say "Posted yesterday"). The earliest such moment still ahead is the state's
-boundary. A result cached under (version, boundary)
-stays right until one of them moves, and both are read in one query per request, so that:
+read those postings alone again. Time changes it: a scheduled posting goes live, a live one expires, a posting
+leaves a "posted within" window, or a new day begins (pages say "Posted yesterday"). The earliest such moment still
+ahead is the state's boundary. A result cached under (version, boundary) stays right until one of them moves, and
+both are read in one query per request, so that:
 
 - every process sharing the cache sees a change at once;
 - a change made while Redis was down is not lost (the version is in the database), and a Redis outage is only
