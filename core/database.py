@@ -10,10 +10,13 @@ second the process answers 503 at once (`outage`) rather than have every request
 timeouts again.
 """
 
+import functools
 import socket
 import threading
 import time
+from contextlib import ExitStack, contextmanager
 
+from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, Error, connections
 
 from core.outages import Outage
@@ -71,3 +74,21 @@ class QueryWatchdog:
                         with socket.fromfd(descriptor, socket.AF_INET, socket.SOCK_STREAM) as stuck:
                             stuck.shutdown(socket.SHUT_RDWR)
                         outage.failed(TimeoutError(f"a query got no answer within {self.seconds:g} s"))
+
+
+@contextmanager
+def watched(watchdog):
+    """The block's PostgreSQL queries on this thread's connections run under `watchdog` (None: unwatched)."""
+    with ExitStack() as stack:
+        if watchdog is not None:
+            for connection in connections.all():
+                if connection.vendor == "postgresql":
+                    stack.enter_context(connection.execute_wrapper(watchdog))
+        yield
+
+
+@functools.cache
+def background_watchdog():
+    """The watchdog of the queries that the site's own threads make outside requests (None without a deadline)."""
+    deadline = settings.DATABASE_QUERY_DEADLINE
+    return QueryWatchdog(deadline) if deadline else None

@@ -4,10 +4,9 @@ import logging
 import re
 import time
 import uuid
-from contextlib import ExitStack
 
 from django.conf import settings
-from django.db import InterfaceError, OperationalError, connections
+from django.db import InterfaceError, OperationalError
 from django.http import HttpResponseNotAllowed
 
 from core import database, views
@@ -96,12 +95,7 @@ class QueryDeadlineMiddleware:
         self.watchdog = QueryWatchdog(settings.DATABASE_QUERY_DEADLINE) if settings.DATABASE_QUERY_DEADLINE else None
 
     def __call__(self, request):
-        if self.watchdog is None:
-            return self.get_response(request)
-        with ExitStack() as watched:
-            for connection in connections.all():
-                if connection.vendor == "postgresql":
-                    watched.enter_context(connection.execute_wrapper(self.watchdog))
+        with database.watched(self.watchdog):
             return self.get_response(request)
 
 

@@ -23,6 +23,8 @@ from django.core.exceptions import EmptyResultSet
 from django.db import connections, models
 from django.db.models import F, Value
 
+from core.database import background_watchdog, watched
+
 logger = logging.getLogger(__name__)
 
 NEVER = 10**12  # seconds since the epoch: the expiry of a posting without one, long after any real moment
@@ -326,12 +328,14 @@ def counted(labels, codes):
 
 
 def in_thread(name, work, failure):
-    """Run work() in a thread of its own, logging `failure` if it fails, and close the thread's database
-    connections after it; the thread, to wait for it."""
+    """Run work() in a thread of its own, its queries watched as a request's are (core.database: a database that
+    hangs cannot hold it, nor an index's lock, for longer than a query's deadline), logging `failure` if it fails,
+    and close the thread's database connections after it; the thread, to wait for it."""
 
     def run():
         try:
-            work()
+            with watched(background_watchdog()):
+                work()
         except Exception:
             logger.exception("%s", failure)
         finally:

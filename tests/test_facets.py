@@ -9,11 +9,12 @@ from datetime import timedelta
 
 import pytest
 from django.core.cache import cache
-from django.db import transaction
+from django.db import connection, connections, transaction
 from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from core.database import QueryWatchdog
 from jobs import catalogue, facetindex
 from jobs.facetindex import indexes, keys_of
 from jobs.filters import FACETS, count_facets, facet_index
@@ -456,3 +457,22 @@ def test_a_background_read_that_fails_is_logged(caplog):
     [record] = [record for record in caplog.records if record.name == "jobs.facetindex"]
     assert record.getMessage() == "The facet indexes could not be read."
     assert "the database is unavailable" in record.exc_text
+
+
+def test_a_background_read_that_gets_no_answer_ends_at_the_query_deadline(monkeypatch, caplog):
+    """As a request's would: it cannot hold an index's lock for longer (core.database)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("the deadline watches PostgreSQL connections")
+    monkeypatch.setattr(facetindex, "background_watchdog", lambda: QueryWatchdog(0.5, interval=0.1))
+
+    def work():
+        with connections["default"].cursor() as cursor:
+            cursor.execute("SELECT pg_sleep(5)")
+
+    started = time.monotonic()
+    facetindex.in_thread("facet indexes", work, "The facet indexes could not be read.").join()
+
+    assert time.monotonic() - started < 2
+    assert [record.getMessage() for record in caplog.records if record.name == "jobs.facetindex"] == [
+        "The facet indexes could not be read."
+    ]
