@@ -1,4 +1,5 @@
 from collections import Counter
+from decimal import Decimal
 from io import StringIO
 
 import pytest
@@ -7,6 +8,7 @@ from django.core.management import CommandError, call_command
 
 from jobs import catalogue
 from jobs.benchmark import by_count
+from jobs.demo.generator import scaled
 from jobs.models import ITEM_RELATIONS, Posting, SearchEntry, Status, WorkCountry
 from jobs.search import fold, reindex
 from tests.factories import PostingFactory
@@ -130,3 +132,13 @@ def test_the_benchmark_chooses_its_words_the_same_way_in_every_run():
 
     assert by_count(counts) == ["gamma", "alpha", "beta", "delta"]
     assert by_count(Counter(dict(reversed(counts.items())))) == by_count(counts)
+
+
+@pytest.mark.parametrize(
+    ("amount", "expected"), [("25", "28"), ("450", "495"), ("3600", "4000"), ("72000", "79200"), (None, None)]
+)
+def test_generated_pay_is_scaled_and_rounded_as_pay_is_written(amount, expected):
+    """An hourly 25 no longer becomes 0 by rounding to the hundred."""
+    result = scaled(None if amount is None else Decimal(amount), Decimal("1.1"))
+
+    assert result == (None if expected is None else Decimal(expected))

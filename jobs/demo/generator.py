@@ -136,7 +136,12 @@ class Generator:
 
 
 def scaled(amount, factor):
-    return None if amount is None else round(amount * factor, -2)
+    """`amount` times `factor`, rounded as pay is written: to the hundred from 1,000, else (hourly or daily pay) to
+    the unit; rounding an hourly 25 to the hundred made it 0."""
+    if amount is None:
+        return None
+    value = amount * factor
+    return round(value, -2) if value >= 1000 else round(value, 0)
 
 
 def insert(model, objects):
