@@ -150,6 +150,20 @@ class State:
                 cache.set(key, result, CACHE_SECONDS)
         return result
 
+    def cached_each(self, compute, items, *parts):
+        """compute(items) (a value per item, in order), each value cached under key(*parts, item.pk): one cache
+        round trip for them all, compute() given only the items whose value was not cached."""
+        if self.version is None:
+            return compute(items)
+        keys = [self.key(*parts, item.pk) for item in items]
+        found = cache.get_many(keys)
+        missing = [(key, item) for key, item in zip(keys, items, strict=True) if key not in found]
+        if missing:
+            made = dict(zip([key for key, _item in missing], compute([item for _key, item in missing]), strict=True))
+            cache.set_many(made, CACHE_SECONDS)
+            found |= made
+        return [found[key] for key in keys]
+
 
 def cached_response(*headers, statuses=(200,), parameters=None):
     """A view decorator: the view's responses cached under the catalogue state and everything they vary on (scheme,

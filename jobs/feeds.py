@@ -34,6 +34,18 @@ def clean(value):
     return value
 
 
+@dataclass
+class EntryTexts:
+    summary: str
+    content: str
+
+
+def entry_texts(postings):
+    """The EntryTexts of each posting, their sections read in one query (prefetching them took one per kind)."""
+    Posting.load_sections(postings)
+    return [EntryTexts(render_markdown(posting.summary), description_html(posting)) for posting in postings]
+
+
 class AtomWithContent(Atom1Feed):
     """Atom with each entry's full text in <content> besides its <summary>.
 
@@ -78,23 +90,27 @@ class PostingFeed(Feed):
         return reverse("jobs:feed") + filter_query(listing.request.GET)
 
     def items(self, listing):
+        """The postings, each with its summary and full text as HTML (`texts`): the same in every feed that has the
+        posting, so rendered once per catalogue state."""
         postings = list(
             listing.filterset.qs.newest_first()
             .select_related("company")
             .prefetch_related("tags")
             .fetch_mode(models.FETCH_RAISE)[:FEED_SIZE]
         )
-        Posting.load_sections(postings)  # in one query, where prefetching them took one per kind of item
+        texts = listing.request.catalogue.cached_each(entry_texts, postings, "feed entry")
+        for posting, posting_texts in zip(postings, texts, strict=True):
+            posting.texts = posting_texts
         return postings
 
     def item_title(self, posting):
         return posting.title
 
     def item_description(self, posting):
-        return render_markdown(posting.summary)
+        return posting.texts.summary
 
     def item_extra_kwargs(self, posting):
-        return {"content": description_html(posting)}
+        return {"content": posting.texts.content}
 
     def item_author_name(self, posting):
         return posting.company.name

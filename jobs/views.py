@@ -3,6 +3,7 @@ from django.core.paginator import Paginator
 from django.db.models import Case, IntegerField, Value, When
 from django.http import Http404, HttpResponse, HttpResponseNotFound, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 from django.utils.cache import add_never_cache_headers
@@ -49,7 +50,19 @@ def filtered_context(request, filterset):
         "active_filters": chosen,
         "loosen": [] if counts.total else loosening(request.GET, filterset, chosen, counts),
         "from_listing": from_listing(listing_state(request.GET)),
+        "cards": posting_cards(request.catalogue, page.object_list),
     }
+
+
+def posting_cards(state, postings):
+    """[(posting, its card below the title, as HTML)]: the same on every page that lists the posting, so rendered
+    once per catalogue state and language. The title, which links back to the visitor's listing, is not part of it."""
+
+    def render_details(postings):
+        return [render_to_string("jobs/_posting_card.html#details", {"posting": posting}) for posting in postings]
+
+    details = state.cached_each(render_details, postings, "card", translation.get_language())
+    return list(zip(postings, details, strict=True))
 
 
 def render_filtered(request, template, context):
@@ -193,7 +206,7 @@ def posting_detail(request, slug):
         "lifecycle": lifecycle,
         "closed": lifecycle.is_closed,
         "translations": translations,
-        "similar": similar,
+        "similar": posting_cards(request.catalogue, similar),
         "language_urls": with_listing_fallback(versions),
         "hreflang": []
         if preview or lifecycle.is_closed

@@ -13,7 +13,7 @@ from django.http.response import HttpResponseBase
 from django.utils import timezone
 from django.utils.html import escape
 
-from jobs import catalogue
+from jobs import catalogue, views
 from jobs.models import CatalogueChange, CompanyDescription, Posting, Responsibility
 from tests.factories import HREditorFactory, PostingFactory, TagFactory
 from tests.test_cache import redis  # noqa: F401 (a fixture)
@@ -77,7 +77,54 @@ def test_a_card_shows_an_edit_of_its_company_at_once(client, board):
     posting.company.name = "After & Co"
     posting.company.save()
 
-    assert "After &amp; Co" in client.get("/en/", {"workplace": posting.workplace}).text
+    page = client.get("/en/", {"workplace": posting.workplace}).text
+    assert "After &amp; Co" in page
+    assert "Before &amp; Co" not in page
+
+
+def test_a_card_is_rendered_once_for_every_listing_that_shows_it_each_title_leading_back_to_its_own(
+    client, board, monkeypatch
+):
+    posting = PostingFactory(country="PT", workplace="remote")
+    rendered = []
+    real_render = views.render_to_string
+    monkeypatch.setattr(views, "render_to_string", lambda *args: rendered.append(args[0]) or real_render(*args))
+
+    first = client.get("/en/", {"country": "PT"}).text
+    second = client.get("/en/", {"workplace": "remote", "country": "PT"}).text
+
+    assert rendered == ["jobs/_posting_card.html#details"]
+    assert f'{posting.get_absolute_url()}?from=country%3DPT"' in first
+    assert f'{posting.get_absolute_url()}?from=workplace%3Dremote%26country%3DPT"' in second
+    assert escape(posting.company.name) in second
+
+
+def test_a_feed_entry_shows_an_edit_of_its_items_at_once_in_every_feed(client, board):
+    posting = PostingFactory(country="PT")
+    item = Responsibility.objects.create(posting=posting, text="Before the edit")
+    assert "Before the edit" in client.get("/en/feed/", {"country": "PT"}).text
+
+    item.text = "After the edit"
+    item.save()
+
+    assert "After the edit" in client.get("/en/feed/").text
+
+
+def test_values_cached_each_are_computed_only_for_the_items_not_cached_yet(board):
+    state = catalogue.current()
+    postings = list(Posting.objects.order_by("pk"))
+    asked = []
+
+    def compute(items):
+        asked.append(items)
+        return [f"value of {item.pk}" for item in items]
+
+    state.cached_each(compute, postings[:2], "test")
+    values = state.cached_each(compute, postings, "test")
+
+    assert values == [f"value of {posting.pk}" for posting in postings]
+    assert asked == [postings[:2], postings[2:]]
+    assert catalogue.State(version=None, boundary=None).cached_each(compute, postings, "test") == values
 
 
 def test_a_card_says_posted_yesterday_from_midnight(client, board, monkeypatch):

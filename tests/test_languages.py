@@ -125,7 +125,9 @@ def test_similar_postings_stay_in_the_language(client):
     same = PostingFactory(language="en", tags=[tag], title="Same language")
     PostingFactory(language="fr", tags=[tag], title="Autre langue")
 
-    assert list(client.get(posting.get_absolute_url()).context["similar"]) == [same]
+    similar = client.get(posting.get_absolute_url()).context["similar"]
+
+    assert [posting for posting, _card in similar] == [same]
 
 
 def test_few_matches_point_to_matching_postings_in_other_languages(client):
