@@ -6,7 +6,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 
-from jobs import catalogue
+from jobs import benchmark, catalogue
 from jobs.benchmark import by_count
 from jobs.demo.generator import scaled
 from jobs.models import ITEM_RELATIONS, Posting, SearchEntry, Status, WorkCountry
@@ -118,6 +118,25 @@ def test_benchmark_prints_cold_and_warm_figures_beside_the_reference_view(settin
     # The superuser the admin rows log in with, and the reference view, exist only during the run.
     assert get_user_model().objects.count() == users
     assert client.get("/benchmark/fortunes/").status_code == 404
+
+
+def test_benchmark_serves_each_row_once_before_timing_any_with_the_cache_emptied_after(settings, monkeypatch):
+    settings.ALLOWED_HOSTS = ["localhost", "testserver"]
+    run("seed_demo")
+    asked = []
+    real_timed, real_clear = benchmark.timed, benchmark.cache.clear
+    monkeypatch.setattr(
+        benchmark, "timed", lambda client, url, headers=None: asked.append(url) or real_timed(client, url, headers)
+    )
+    monkeypatch.setattr(benchmark.cache, "clear", lambda: asked.append("cache emptied") or real_clear())
+
+    run("benchmark", requests=1, only="listing, 1 filter")
+
+    reference = "/benchmark/fortunes/"
+    untimed, emptied, timed = asked[:2], asked[2], [url for url in asked[3:] if url != reference]
+    assert emptied == "cache emptied"
+    assert reference not in untimed and all(url.startswith("/") for url in untimed)
+    assert len(timed) == 2 * 3  # per row: a cold request, the warm URL's first request, a warm request
 
 
 def test_benchmark_without_live_postings_says_what_to_run_first():
