@@ -131,11 +131,12 @@ class State:
         """ExchangeRate.objects.table(), read from `rates` when first asked for: a page served from the cache is not."""
         return None if self.rates is None else rates_table(self.rates)
 
-    def key(self, *parts):
-        """A cache key for a result that depends on this state and on `parts` (JSON-serialisable)."""
+    def key(self, *parts, clock=True):
+        """A cache key for a result that depends on this state and on `parts` (JSON-serialisable); with `clock`
+        False, on the version and `parts` alone, not on the boundary: for a result that the clock does not change."""
         digest = hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()[:32]
         boundary = self.boundary.timestamp() if self.boundary else "none"
-        return f"catalogue:{self.version}:{boundary}:{digest}"
+        return f"catalogue:{self.version}:{boundary if clock else 'any'}:{digest}"
 
     def cached(self, compute, *parts, keep=None):
         """compute(), or its result cached under key(*parts); with `keep`, only a result that keep(result) approves
@@ -151,11 +152,13 @@ class State:
         return result
 
     def cached_each(self, compute, items, *parts):
-        """compute(items) (a value per item, in order), each value cached under key(*parts, item.pk): one cache
-        round trip for them all, compute() given only the items whose value was not cached."""
+        """compute(items) (a value per item, in order), each value cached under key(*parts, item.pk) for as long as
+        the version holds: one cache round trip for them all, compute() given only the items whose value was not
+        cached. For values that the clock does not change but for the day, which `parts` then name: the next
+        publish or expiry (every few seconds in a large catalogue) does not make them again."""
         if self.version is None:
             return compute(items)
-        keys = [self.key(*parts, item.pk) for item in items]
+        keys = [self.key(*parts, item.pk, clock=False) for item in items]
         found = cache.get_many(keys)
         missing = [(key, item) for key, item in zip(keys, items, strict=True) if key not in found]
         if missing:

@@ -91,7 +91,7 @@ class PostingFeed(Feed):
 
     def items(self, listing):
         """The postings, each with its summary and full text as HTML (`texts`): the same in every feed that has the
-        posting, so rendered once per catalogue state."""
+        posting, so rendered once per catalogue version."""
         postings = list(
             listing.filterset.qs.newest_first()
             .select_related("company")

@@ -5,7 +5,7 @@ from django.http import Http404, HttpResponse, HttpResponseNotFound, HttpRespons
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
@@ -56,12 +56,13 @@ def filtered_context(request, filterset):
 
 def posting_cards(state, postings):
     """[(posting, its card below the title, as HTML)]: the same on every page that lists the posting, so rendered
-    once per catalogue state and language. The title, which links back to the visitor's listing, is not part of it."""
+    once per catalogue version, language and day (it says "Posted yesterday"). The title, which links back to the
+    visitor's listing, is not part of it."""
 
     def render_details(postings):
         return [render_to_string("jobs/_posting_card.html#details", {"posting": posting}) for posting in postings]
 
-    details = state.cached_each(render_details, postings, "card", translation.get_language())
+    details = state.cached_each(render_details, postings, "card", translation.get_language(), timezone.localdate())
     return list(zip(postings, details, strict=True))
 
 

@@ -99,6 +99,24 @@ def test_a_card_is_rendered_once_for_every_listing_that_shows_it_each_title_lead
     assert escape(posting.company.name) in second
 
 
+def test_a_card_is_not_rendered_again_when_another_posting_goes_live(client, board, monkeypatch):
+    PostingFactory(country="PT")
+    PostingFactory(country="PT", published_at=timezone.now() + timedelta(minutes=1))
+    client.get("/en/", {"country": "PT"})
+    rendered = []
+    real_render = views.render_to_string
+    monkeypatch.setattr(views, "render_to_string", lambda *args: rendered.append(args[0]) or real_render(*args))
+    later = timezone.now() + timedelta(minutes=2)
+    if timezone.localdate(later) != timezone.localdate():
+        pytest.skip("a new day begins within two minutes: every card says when it was posted anew")
+    monkeypatch.setattr(timezone, "now", lambda: later)
+
+    page = client.get("/en/", {"country": "PT"})
+
+    assert shown_count(page, "country", "PT") == 2
+    assert rendered == ["jobs/_posting_card.html#details"]  # the card of the posting gone live alone
+
+
 def test_a_feed_entry_shows_an_edit_of_its_items_at_once_in_every_feed(client, board):
     posting = PostingFactory(country="PT")
     item = Responsibility.objects.create(posting=posting, text="Before the edit")
