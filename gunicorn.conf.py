@@ -22,7 +22,8 @@ if not BEHIND_PROXY:
 
 
 def post_worker_init(worker):
-    """Each new worker reads the facet indexes in the background before its first requests need them."""
-    from jobs.catalogue import read_facet_indexes
+    """Each new worker reads the facet indexes and serves each language's listing once, in the background, before its
+    first visitors would wait for them."""
+    from jobs.catalogue import warm_up
 
-    read_facet_indexes()
+    warm_up(worker.wsgi)

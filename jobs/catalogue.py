@@ -22,6 +22,7 @@ from collections.abc import Hashable
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from functools import wraps
+from wsgiref.util import setup_testing_defaults
 
 from django.conf import settings
 from django.core.cache import cache
@@ -29,6 +30,7 @@ from django.db import connections, router, transaction
 from django.db.models import F, Subquery
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.middleware.gzip import re_accepts_gzip
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.cache import patch_vary_headers, set_response_etag
 from django.utils.text import compress_string
@@ -310,10 +312,13 @@ def current(now=None):
     return State(row["number"], boundary, row["rates"] or "")
 
 
-def read_facet_indexes():
-    """Read each language's facet index, as visitors' requests read it, in a thread of its own: a new process's
-    first requests then find it read, or wait for the read under way (jobs.facetindex), instead of each reading it
-    again. Started by gunicorn in each new worker (gunicorn.conf.py); the thread, to wait for it."""
+def warm_up(application):
+    """Make a new process ready for its first visitors, in a thread of its own: read each language's facet index, as
+    visitors' requests read it (they then find it read, or wait for the read under way, jobs.facetindex, instead of
+    each reading it again), then serve each language's listing once through `application`, the WSGI application,
+    which imports the URLconf, compiles the templates and reads the translations and locale data that the first
+    requests would otherwise wait for. Started by gunicorn in each new worker (gunicorn.conf.py); the thread, to
+    wait for it."""
 
     def work():
         reads_from_replica.set(True)  # where a replica serves visitors (config.routers)
@@ -321,5 +326,30 @@ def read_facet_indexes():
         state = current(now)
         for language, _name in settings.LANGUAGES:
             facet_index(language, now, state)
+        for language, _name in settings.LANGUAGES:
+            with translation.override(language):
+                serve(application, reverse("jobs:posting_list"))
 
-    return in_thread("facet indexes", work, "The facet indexes could not be read.")
+    return in_thread("warm-up", work, "A new process could not be warmed up.")
+
+
+def serve(application, path):
+    """A GET of `path` over HTTPS served by the WSGI `application`, as from the first host the site answers to;
+    an answer other than 200 raises WarmUpError."""
+    host = next((host.lstrip(".") for host in settings.ALLOWED_HOSTS if host != "*"), "localhost")
+    environ = {"PATH_INFO": path, "HTTP_HOST": host, "wsgi.url_scheme": "https", "HTTP_X_FORWARDED_PROTO": "https"}
+    setup_testing_defaults(environ)
+    answers = []
+    body = application(environ, lambda status, headers, exc_info=None: answers.append(status))
+    try:
+        for _chunk in body:
+            pass
+    finally:
+        if hasattr(body, "close"):
+            body.close()
+    if not answers[0].startswith("200"):
+        raise WarmUpError(f"{path} answered {answers[0]}")
+
+
+class WarmUpError(Exception):
+    pass

@@ -9,6 +9,7 @@ from datetime import timedelta
 
 import pytest
 from django.core.cache import cache
+from django.core.wsgi import get_wsgi_application
 from django.db import connection, connections, transaction
 from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
@@ -435,17 +436,32 @@ def test_threads_wanting_the_same_index_wait_for_one_read():
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_new_worker_reads_the_facet_indexes_before_its_first_requests(django_assert_num_queries):
+def test_a_new_worker_reads_the_facet_indexes_and_serves_each_listing_before_its_first_requests(
+    client, django_assert_num_queries, caplog
+):
     PostingFactory(items=False)
     PostingFactory(language="fr", items=False)
 
-    catalogue.read_facet_indexes().join()
+    catalogue.warm_up(get_wsgi_application()).join()
     now = timezone.now()
     state = catalogue.current(now)
 
     with django_assert_num_queries(0):
         found = [facet_index(language, now, state) for language in ["de", "en", "es", "fr"]]
     assert [index.size for index in found] == [0, 1, 0, 1]
+    for language in ["de", "en", "es", "fr"]:
+        with django_assert_num_queries(1):  # the catalogue state: the page was served, and cached, by the warm-up
+            assert client.get(f"/{language}/").status_code == 200
+    assert not [record for record in caplog.records if record.levelname == "ERROR"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_warm_up_answered_other_than_200_is_logged(caplog):
+    catalogue.warm_up(lambda environ, start_response: start_response("503 Service Unavailable", []) or []).join()
+
+    [record] = [record for record in caplog.records if record.name == "jobs.facetindex"]
+    assert record.getMessage() == "A new process could not be warmed up."
+    assert "answered 503 Service Unavailable" in record.exc_text
 
 
 def test_a_background_read_that_fails_is_logged(caplog):
