@@ -101,6 +101,13 @@ class Facet:
         """{option: how many of the postings `among` (a boolean array over the index) it yields}."""
         raise NotImplementedError
 
+    def less(self, tally, removed):
+        """The `tally` of a set of postings less the tally `removed` of some of them, as tally() would count the rest
+        (the options some of them yield)."""
+        return {
+            option: count - removed.get(option, 0) for option, count in tally.items() if count > removed.get(option, 0)
+        }
+
     def option_count(self, counts, value):
         """How many postings option `value` yields, from count_facets's FacetCounts."""
         return counts.options[self.name].get(value, 0)
@@ -167,6 +174,9 @@ class OptionsFacet(Facet):
 
     def tally(self, index, among, now):
         return {value: int((among & self.option_matching(index, value, now)).sum()) for value in self.options}
+
+    def less(self, tally, removed):
+        return {value: tally[value] - removed[value] for value in self.options}
 
     def option_matching(self, index, value, now):
         return index.equal(self.option_column(value), [True])
@@ -277,9 +287,13 @@ class FacetCounts:
     without: dict
 
 
-def count_facets(index, among, now, chosen):
+def count_facets(index, among, now, chosen, whole=None):
     """The counts of every facet over the postings `among` (a boolean array over the facet `index`) that meet the
-    `chosen` facet parameters ({facet name: values}): each facet is counted over those that meet every other one."""
+    `chosen` facet parameters ({facet name: values}): each facet is counted over those that meet every other one.
+
+    With `whole`, (postings, their FacetCounts without parameters) for a set that holds `among`, a facet counted
+    over more than half of that set is counted as the whole's counts less those of the rest of it: a common search
+    word matches most postings, and counting the few it does not costs a fraction."""
     meeting = {name: FACETS[name].matching(index, values, now) for name, values in chosen.items()}
 
     def meeting_all_but(excluded):
@@ -288,8 +302,12 @@ def count_facets(index, among, now, chosen):
     counts = FacetCounts({}, int(meeting_all_but(None).sum()), {})
     for name, facet in FACETS.items():
         others = meeting_all_but(name)
-        counts.options[name] = facet.tally(index, others, now)
         counts.without[name] = int(others.sum())
+        if whole is not None and counts.without[name] > whole[1].total / 2:
+            rest = facet.tally(index, whole[0] & ~others, now)
+            counts.options[name] = facet.less(whole[1].options[name], rest)
+        else:
+            counts.options[name] = facet.tally(index, others, now)
     return counts
 
 
@@ -500,7 +518,8 @@ class PostingFilter(django_filters.FilterSet):
 
     def count_filtered(self):
         """The facet counts with the parameters."""
-        return count_facets(self.index, self.narrowed, self.now, self.chosen_values(*FACETS))
+        whole = (self.among, self.unfiltered_counts)
+        return count_facets(self.index, self.narrowed, self.now, self.chosen_values(*FACETS), whole)
 
     @property
     def ranked(self):

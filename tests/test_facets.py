@@ -7,6 +7,7 @@ import time
 from collections import Counter
 from datetime import timedelta
 
+import numpy as np
 import pytest
 from django.core.cache import cache
 from django.core.wsgi import get_wsgi_application
@@ -149,6 +150,37 @@ def test_facet_counts_equal_a_naive_recount(client, board, chosen):
     assert {name: {value: shown[name].get(value, 0) for value in CHOICES[name]} for name in FACETS} == expected
     assert response.context["page"].paginator.count == len(matching)
     assert list(response.context["page"]) == matching[:PAGE_SIZE]
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(states, st.lists(st.booleans(), min_size=24, max_size=24))
+def test_facet_counts_from_the_whole_less_the_rest_equal_those_counted_directly(board, chosen, narrowed):
+    """As a common search word's are counted: over more than half of the live postings, the unfiltered counts less
+    those of the postings it leaves out."""
+    PostingFactory(published_at=timezone.now() + timedelta(days=1), items=False)  # in the index, not live
+    now = timezone.now()
+    index = facet_index("en", now, None)
+    live = index.live(now)
+    among = live.copy()
+    among[np.flatnonzero(live)] = narrowed  # the postings some search words match
+    whole = (live, count_facets(index, live, now, {}))
+
+    assert count_facets(index, among, now, chosen, whole) == count_facets(index, among, now, chosen)
+
+
+def test_an_option_that_only_the_postings_left_out_yield_is_not_counted(board):
+    now = timezone.now()
+    index = facet_index("en", now, None)
+    live = index.live(now)
+    whole = (live, count_facets(index, live, now, {}))
+    company = min(COMPANIES, key=whole[1].options["company"].get)
+    among = live & ~FACETS["company"].matching(index, [company], now)  # a search that no posting of it matches
+
+    counts = count_facets(index, among, now, {}, whole)
+
+    assert counts.without["company"] > whole[1].total / 2
+    assert company in whole[1].options["company"] and company not in counts.options["company"]
+    assert counts == count_facets(index, among, now, {})
 
 
 def test_facet_counts_honour_the_search_words(client):
