@@ -81,10 +81,14 @@ def keys_of(postings):
     """
     postings = postings.order_by()
     if connections[postings.db].vendor == "postgresql":
-        packed = postings.aggregate(keys=PackedKeys("pk"))["keys"]
-        return np.frombuffer(packed or b"", dtype=">i8").astype(np.int64)
+        return unpacked(postings.aggregate(keys=PackedKeys("pk"))["keys"])
     rows = fetched(postings.values_list("pk"))
     return np.fromiter((key for (key,) in rows), dtype=np.int64, count=len(rows))
+
+
+def unpacked(packed):
+    """The keys in a string of bytes as PackedKeys gives them (None for none), as an array."""
+    return np.frombuffer(packed or b"", dtype=">i8").astype(np.int64)
 
 
 def newest_first(keys, published):

@@ -23,7 +23,7 @@ from django.db import connection, connections, transaction
 from django.db.models import F, Q, Value
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
-from jobs.facetindex import keys_of
+from jobs.facetindex import keys_of, unpacked
 from jobs.models import ITEM_RELATIONS, Company, Posting, SearchEntry, Tag
 from jobs.richtext import plain_inline, plain_text
 
@@ -174,13 +174,19 @@ def matching_keys(text, languages=tuple(SEARCH_CONFIGS)):
     The entries' rows are small and their vectors out of line, so reading every entry looks cheap to PostgreSQL's
     planner, which does not count reading each vector: for a common word at 100,000 postings it did (800 ms, where
     the index took 30). So sequential scans are off until the transaction ends: this one, or the caller's.
+    Each language is matched by a query of its own, their keys aggregated in one statement: one condition ORing
+    the languages' had PostgreSQL test each match's vector again, read out of line (1.2 s instead of 0.19 for a
+    common word in three languages at 1,000,000 postings).
     """
-    entries = matching(text, languages)
     if not uses_postgres():
-        return keys_of(entries)
+        return keys_of(matching(text, languages))
+    each = [matching(text, [code]).order_by().values("pk") for code in languages]
+    entries = each[0].union(*each[1:], all=True) if len(each) > 1 else each[0]
+    sql, params = entries.query.sql_with_params()
     with transaction.atomic(using=entries.db), connections[entries.db].cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")
-        return keys_of(entries)
+        cursor.execute(f"SELECT STRING_AGG(int8send(pk), '') FROM ({sql}) AS entries", params)
+        return unpacked(cursor.fetchone()[0])
 
 
 def matches(text, language=None):
