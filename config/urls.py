@@ -11,6 +11,7 @@ from core.cache import sitemap_page_only
 from core.ratelimits import limit_posts
 from jobs.catalogue import cached_response
 from jobs.sitemaps import SITEMAPS
+from jobs.sitemaps import index as sitemap_index
 
 # /healthz is answered by core.middleware.HealthCheckMiddleware, ahead of the host check.
 urlpatterns = [
@@ -21,7 +22,7 @@ urlpatterns = [
     path("robots.txt", TemplateView.as_view(template_name="robots.txt", content_type="text/plain"), name="robots"),
     path(
         "sitemap.xml",
-        require_safe(sitemap_page_only(cached_response()(sitemaps.index))),
+        require_safe(sitemap_page_only(cached_response()(sitemap_index))),
         {"sitemaps": SITEMAPS, "sitemap_url_name": "sitemap_section"},
         name="sitemap",
     ),

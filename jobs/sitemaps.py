@@ -5,10 +5,12 @@ from functools import cached_property
 
 from django.conf import settings
 from django.contrib.sitemaps import Sitemap
+from django.contrib.sitemaps import views as sitemap_views
 from django.core.paginator import Paginator
 from django.db import models
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.html import escape
 
 from jobs import catalogue
 from jobs.filters import facet_index
@@ -179,3 +181,23 @@ class CompanySitemap(TranslatedSitemap):
 
 
 SITEMAPS = {"listings": ListingSitemap, "postings": PostingSitemap, "companies": CompanySitemap}
+
+
+def index(request, **arguments):
+    """Django's sitemap index view, its entries written here rather than by its template, alike: at 1,000,000
+    postings it lists 4,000 pages, which the template took 0.1 s to write."""
+    response = sitemap_views.index(request, **arguments)
+    entries = "".join(
+        f"<sitemap><loc>{escape(item.location)}</loc>{last_modified(item.last_mod)}</sitemap>\n"
+        for item in response.context_data["sitemaps"]
+    )
+    response.content = (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        f'<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n{entries}</sitemapindex>\n'
+    )
+    return response
+
+
+def last_modified(moment):
+    """A <lastmod> element for `moment`, as the template's date filter writes it ("c": ISO 8601, local time)."""
+    return f"<lastmod>{timezone.template_localtime(moment).isoformat()}</lastmod>" if moment else ""

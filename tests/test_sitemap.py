@@ -6,11 +6,13 @@ from urllib.parse import urlsplit
 from xml.etree import ElementTree
 
 import pytest
+from django.contrib.sitemaps import views as sitemap_views
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from jobs.sitemaps import PostingSitemap
+from jobs import sitemaps
+from jobs.sitemaps import SITEMAPS, PostingSitemap
 from tests.factories import PostingFactory
 
 pytestmark = pytest.mark.django_db
@@ -189,3 +191,22 @@ def test_a_deep_sitemap_page_neither_counts_nor_skips_postings(client, monkeypat
 
     assert absolute(last) in response.text
     assert not [query["sql"] for query in queries if "OFFSET" in query["sql"] or "COUNT(" in query["sql"]]
+
+
+def test_the_sitemap_index_lists_what_djangos_template_lists(rf, monkeypatch, settings):
+    settings.TIME_ZONE = "Europe/Berlin"  # the template writes dates in local time
+    monkeypatch.setattr(PostingSitemap, "limit", 2)
+    PostingFactory.create_batch(5, items=False)
+    request = rf.get("/sitemap.xml")
+    arguments = {"sitemaps": SITEMAPS, "sitemap_url_name": "sitemap_section"}
+
+    def entries(content):
+        found = ElementTree.fromstring(content).findall("sm:sitemap", NS)
+        return [
+            (entry.findtext("sm:loc", namespaces=NS), entry.findtext("sm:lastmod", namespaces=NS)) for entry in found
+        ]
+
+    written = entries(sitemaps.index(request, **arguments).content)
+
+    assert written == entries(sitemap_views.index(request, **arguments).render().content)
+    assert len(written) > 3 and all(lastmod for _location, lastmod in written)
