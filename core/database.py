@@ -87,8 +87,11 @@ def watched(watchdog):
         yield
 
 
-@functools.cache
-def background_watchdog():
-    """The watchdog of the queries that the site's own threads make outside requests (None without a deadline)."""
+def deadline_watchdog():
+    """A watchdog of queries at settings.DATABASE_QUERY_DEADLINE (None without a deadline)."""
     deadline = settings.DATABASE_QUERY_DEADLINE
     return QueryWatchdog(deadline) if deadline else None
+
+
+# The watchdog of the queries that the site's own threads make outside requests.
+background_watchdog = functools.cache(deadline_watchdog)

@@ -5,12 +5,10 @@ import re
 import time
 import uuid
 
-from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from django.http import HttpResponseNotAllowed
 
 from core import database, views
-from core.database import QueryWatchdog
 from core.logging import request_id
 
 request_log = logging.getLogger("core.requests")
@@ -92,7 +90,7 @@ class QueryDeadlineMiddleware:
 
     def __init__(self, get_response):
         self.get_response = get_response
-        self.watchdog = QueryWatchdog(settings.DATABASE_QUERY_DEADLINE) if settings.DATABASE_QUERY_DEADLINE else None
+        self.watchdog = database.deadline_watchdog()
 
     def __call__(self, request):
         with database.watched(self.watchdog):
