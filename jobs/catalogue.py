@@ -35,9 +35,8 @@ from django.utils import timezone, translation
 from django.utils.cache import patch_vary_headers, set_response_etag
 from django.utils.text import compress_string
 
-from config.routers import reads_from_replica
 from jobs.facetindex import in_thread
-from jobs.filters import POSTED_WITHIN, facet_index
+from jobs.filters import POSTED_WITHIN
 from jobs.models import (
     Benefit,
     CareerStep,
@@ -313,19 +312,14 @@ def current(now=None):
 
 
 def warm_up(application):
-    """Make a new process ready for its first visitors, in a thread of its own: read each language's facet index, as
-    visitors' requests read it (they then find it read, or wait for the read under way, jobs.facetindex, instead of
-    each reading it again), then serve each language's listing once through `application`, the WSGI application,
-    which imports the URLconf, compiles the templates and reads the translations and locale data that the first
+    """Make a new process ready for its first visitors, in a thread of its own: serve each language's listing once
+    through `application`, the WSGI application, which reads the language's facet index as visitors' requests read
+    it (they then find it read, or wait for the read under way, jobs.facetindex, instead of each reading it again),
+    and imports the URLconf, compiles the templates and reads the translations and locale data that the first
     requests would otherwise wait for. Started by gunicorn in each new worker (gunicorn.conf.py); the thread, to
     wait for it."""
 
     def work():
-        reads_from_replica.set(True)  # where a replica serves visitors (config.routers)
-        now = timezone.now()
-        state = current(now)
-        for language, _name in settings.LANGUAGES:
-            facet_index(language, now, state)
         for language, _name in settings.LANGUAGES:
             with translation.override(language):
                 serve(application, reverse("jobs:posting_list"))
