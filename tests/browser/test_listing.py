@@ -131,3 +131,19 @@ def test_the_form_filters_with_javascript_off(live_server, browser, board):
     expect(page).to_have_url(re.compile(r"location=belgium"))
     expect(page.get_by_role("heading", name="1 remote job in Belgium")).to_be_visible()
     context.close()
+
+
+def test_a_cards_company_name_leads_to_the_company_page_and_the_rest_of_the_card_to_the_posting(
+    live_server, page, board
+):
+    page.goto(f"{live_server.url}/en/?country=DE")
+    card = page.locator("#results .card").first
+    company = card.locator(".card__company a")
+    company_url = company.get_attribute("href")
+
+    company.click()
+
+    expect(page).to_have_url(f"{live_server.url}{company_url}")
+    page.go_back()
+    page.locator("#results .card").first.click(position={"x": 10, "y": 10})  # the card's corner, away from both links
+    expect(page).to_have_url(re.compile(r"/en/jobs/"))
