@@ -21,6 +21,7 @@ from operator import add, or_
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.db import connection, connections, transaction
 from django.db.models import F, Q, Value
+from django.db.models.expressions import RawSQL
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
 from jobs.facetindex import keys_of, unpacked
@@ -203,7 +204,9 @@ def ranked(keys, text, language):
     for `text` first, equals newest first. Ranked from their search entries alone, not joined to the postings.
     """
     query = search_query(text, language)
-    entries = SearchEntry.objects.filter(pk__in=keys).annotate(rank=SearchRank(F("vector"), query))
+    # The keys as one array, not hundreds of parameters, which psycopg and PostgreSQL took 4 ms to parse.
+    of_keys = RawSQL("SELECT unnest(%s::bigint[])", [keys])
+    entries = SearchEntry.objects.filter(pk__in=of_keys).annotate(rank=SearchRank(F("vector"), query))
     ranks = dict(entries.values_list("pk", "rank"))
     return sorted(keys, key=lambda key: -ranks.get(key, -1.0))
 
