@@ -1,6 +1,5 @@
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.db.models import Case, IntegerField, Value, When
 from django.http import Http404, HttpResponse, HttpResponseNotFound, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
@@ -147,17 +146,17 @@ class CountedPaginator(Paginator):
         return self._get_page(self.cached(lambda: self.postings(number), number), number, self)
 
     def postings(self, number):
-        postings = list(self.read(number))
+        postings = self.read(number)
         Posting.load_details(postings)
         return postings
 
     def read(self, number):
+        """The page's postings, put in the keys' order here (an ORDER BY CASE of twenty keys took Django 4 ms to
+        write)."""
         start = (number - 1) * self.per_page
         keys = self.filterset.keys(start, start + self.per_page)
-        in_order = Case(
-            *(When(pk=key, then=Value(index)) for index, key in enumerate(keys)), output_field=IntegerField()
-        )
-        return Posting.objects.filter(pk__in=keys).for_listing().order_by(in_order)
+        found = {posting.pk: posting for posting in Posting.objects.filter(pk__in=keys).for_listing().order_by()}
+        return [found[key] for key in keys if key in found]
 
 
 def listing_page(filterset, count, number):
