@@ -848,23 +848,29 @@ class Posting(models.Model):
 
     @staticmethod
     def load_sections(postings):
-        """Read every list of items of `postings` in one query, as with_sections() would have prefetched them."""
-        columns = ["id", "position", "text", "kind", "priority"]
+        """Read every list of items of `postings` in one query, as with_sections() would have prefetched them.
+
+        Each item is made as the ORM makes what it reads (Model.from_db, its fields in order), its posting set:
+        a feed reads a thousand items, which keyword arguments made three times slower."""
+        columns = ["id", "posting_id", "position", "text", "kind", "priority"]
         keys = [posting.pk for posting in postings]
-        parts = []
-        for related in ITEM_RELATIONS:
-            model = getattr(Posting, related).rel.related_model
-            names = {field.name for field in model._meta.concrete_fields}
-            values = [F(name) if name in names else Value(None, models.CharField()) for name in columns]
-            rows = model.objects.filter(posting__in=keys).order_by().values_list(Value(related), "posting", *values)
-            parts.append(rows)
         by_key = {posting.pk: posting for posting in postings}
         items = {key: {related: [] for related in ITEM_RELATIONS} for key in by_key}
         if keys:
-            for related, owner, *values in parts[0].union(*parts[1:], all=True).order_by():
+            parts, made = [], {}
+            for related in ITEM_RELATIONS:
                 model = getattr(Posting, related).rel.related_model
-                fields = {name: value for name, value in zip(columns, values, strict=True) if value is not None}
-                items[owner][related].append(model(posting=by_key[owner], **fields))
+                names = [field.attname for field in model._meta.concrete_fields]
+                values = [F(name) if name in names else Value(None, models.CharField()) for name in columns]
+                parts.append(model.objects.filter(posting__in=keys).order_by().values_list(Value(related), *values))
+                made[related] = (model, names, [columns.index(name) for name in names], model.posting.field)
+            rows = parts[0].union(*parts[1:], all=True).order_by()
+            for related, *values in rows:
+                model, names, positions, posting_field = made[related]
+                item = model.from_db(rows.db, names, [values[position] for position in positions])
+                owner = by_key[item.posting_id]
+                posting_field.set_cached_value(item, owner)
+                items[owner.pk][related].append(item)
         for posting in postings:
             # Where prefetch_related() keeps what it read, so that posting.responsibilities.all() and the like read it.
             cache = posting.__dict__.setdefault("_prefetched_objects_cache", {})
