@@ -37,6 +37,9 @@ def cleaner(tags):
 
 block_cleaner = cleaner(BLOCK_TAGS)
 inline_cleaner = cleaner(INLINE_TAGS)
+# What makes an item's text more than its words in HTML: emphasis, links, backslash escapes, and the characters
+# that HTML escapes. (isprintable() leaves out line breaks, no-break spaces and the other control characters.)
+INLINE_SYNTAX = re.compile(r'[*_\[\]\\&<>"]')
 
 BULLETS = "•◦▪▫●○■□‣⁃∙·►▸▶➢➤✓✔"
 # A list item as pasted: a bullet ("•", "·", "✓"…; a dash, "*" or "+" only before a space, so that "-5 %" or
@@ -141,7 +144,16 @@ def render_markdown(text):
 
 
 def render_inline(text):
-    """The HTML of an item's text: emphasis and links, and nothing else."""
+    """The HTML of an item's text: emphasis and links, and nothing else.
+
+    Most items are words alone, which are their own HTML: printable, with no character that is markup, is escaped
+    or starts an escape. They skip the renderer, which a feed's thousand items spent a tenth of its time in."""
+    if text.isprintable() and not INLINE_SYNTAX.search(text):
+        return mark_safe(text)
+    return rendered_inline(text)
+
+
+def rendered_inline(text):
     return mark_safe(inline_cleaner.clean(markdown.renderInline(text)))
 
 

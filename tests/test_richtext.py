@@ -7,9 +7,11 @@ from html.parser import HTMLParser
 import feedparser
 import pytest
 from django.core.management import call_command
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
 from jobs.models import Posting, Requirement, Responsibility, SearchEntry
-from jobs.richtext import plain_inline, plain_text, render_inline, render_markdown, split_items
+from jobs.richtext import plain_inline, plain_text, render_inline, render_markdown, rendered_inline, split_items
 from jobs.search import reindex
 from tests.factories import PostingFactory, add_items
 from tests.page_head import json_ld, meta
@@ -142,6 +144,21 @@ def test_item_text_takes_inline_markup_only():
         '<a href="https://x.example" rel="nofollow noopener">APIs</a>'
     )
     assert render_inline("# Not a heading\n- not a list") == "# Not a heading<br>\n- not a list"
+
+
+# Words, and each character that markup, HTML or the renderer treats apart, among them.
+ITEM_CHARACTERS = st.sampled_from("aé Z9-+.,:;!?'()#`~=|{}$%@/^*_[]\\&<>\"\n\r\t\x00\x0c\u00a0\u2028\ufeff\u200b")
+
+
+@settings(max_examples=500)
+@given(st.text(st.one_of(ITEM_CHARACTERS, st.characters()), max_size=30))
+@example("Python & Django")
+@example("Fluent in *German*")
+@example("  two  spaces  ")
+@example("non\u00a0breaking")
+def test_an_item_of_plain_words_is_rendered_as_the_renderer_would(text):
+    """render_inline() skips the renderer for text that is its own HTML: never where the renderer would differ."""
+    assert render_inline(text) == rendered_inline(text)
 
 
 PASTED_FROM_WORD = (
