@@ -146,12 +146,13 @@ def test_item_text_takes_inline_markup_only():
     assert render_inline("# Not a heading\n- not a list") == "# Not a heading<br>\n- not a list"
 
 
-# Words, and each character that markup, HTML or the renderer treats apart, among them.
+# Words, and each character that markup, HTML or the renderer treats apart, among them; any other but a lone
+# surrogate, which no text stored or sent can hold.
 ITEM_CHARACTERS = st.sampled_from("aé Z9-+.,:;!?'()#`~=|{}$%@/^*_[]\\&<>\"\n\r\t\x00\x0c\u00a0\u2028\ufeff\u200b")
 
 
 @settings(max_examples=500)
-@given(st.text(st.one_of(ITEM_CHARACTERS, st.characters()), max_size=30))
+@given(st.text(st.one_of(ITEM_CHARACTERS, st.characters(exclude_categories=["Cs"])), max_size=30))
 @example("Python & Django")
 @example("Fluent in *German*")
 @example("  two  spaces  ")
