@@ -12,6 +12,10 @@ Before any row is timed, the process serves one page of each row's kind, as a se
 visitors (templates compiled, translations and locale data read), and the cache is emptied after: the first
 request of a process is not what a cold page costs.
 
+Besides its time and queries, each row says where the time went: the share spent in the database, and the share
+spent rendering templates (jobs.benchmark.TemplateTimer); the rest is the views' own Python, the middleware and the
+cache.
+
 The reference is a "fortunes" view, after TechEmpower's benchmark of that name: one query of twelve rows
 and a small escaped template, through the same middleware as every page. It is timed right after each
 request of each row, and every figure of a row is also given as a ratio to the reference's figure from
@@ -29,6 +33,7 @@ import statistics
 import uuid
 import warnings
 from collections import Counter
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from time import perf_counter
 
@@ -39,6 +44,7 @@ from django.db import connection, transaction
 from django.db.models import Count
 from django.http import QueryDict
 from django.shortcuts import render
+from django.template.backends.django import Template as BackendTemplate
 from django.test import Client, override_settings
 from django.urls import path, reverse
 from django.utils import timezone, translation
@@ -252,6 +258,7 @@ class Timing:
     ms: float
     queries: int
     sql_ms: float
+    template_ms: float
 
 
 class QueryCounter:
@@ -270,19 +277,49 @@ class QueryCounter:
             self.seconds += perf_counter() - started
 
 
+class TemplateTimer:
+    """Times what Django's template engine renders through its backend (a page, a partial, render_to_string), a
+    render within another counted once."""
+
+    def __init__(self):
+        self.seconds = 0.0
+        self.rendering = False
+
+    @contextmanager
+    def installed(self):
+        render = BackendTemplate.render
+
+        def timed_render(template, *args, **kwargs):
+            if self.rendering:
+                return render(template, *args, **kwargs)
+            self.rendering = True
+            started = perf_counter()
+            try:
+                return render(template, *args, **kwargs)
+            finally:
+                self.rendering = False
+                self.seconds += perf_counter() - started
+
+        BackendTemplate.render = timed_render
+        try:
+            yield
+        finally:
+            BackendTemplate.render = render
+
+
 class BenchmarkError(Exception):
     pass
 
 
 def timed(client, url, headers=None):
-    counter = QueryCounter()
-    with connection.execute_wrapper(counter):
+    counter, templates = QueryCounter(), TemplateTimer()
+    with connection.execute_wrapper(counter), templates.installed():
         started = perf_counter()
         response = client.get(url, headers=headers, secure=True)
         elapsed = perf_counter() - started
     if response.status_code != 200:
         raise BenchmarkError(f"{url} answered {response.status_code}")
-    return Timing(elapsed * 1000, counter.queries, counter.seconds * 1000)
+    return Timing(elapsed * 1000, counter.queries, counter.seconds * 1000, templates.seconds * 1000)
 
 
 def percentile(values, percent):
@@ -310,6 +347,7 @@ class Series:
             "p95x": p95 / percentile(reference, 95),
             "queries": f"{min(queries)}" if min(queries) == max(queries) else f"{min(queries)}-{max(queries)}",
             "sql": 100 * sum(timing.sql_ms for timing in self.timings) / sum(times),
+            "templates": 100 * sum(timing.template_ms for timing in self.timings) / sum(times),
         }
 
 
@@ -393,7 +431,7 @@ def reference_figures(results):
     return Series(timings, timings).figures()
 
 
-COLUMNS = "{label:34} {p50:>8} {p50x:>7} {p95:>8} {p95x:>7} {queries:>7} {sql:>5}"
+COLUMNS = "{label:34} {p50:>8} {p50x:>7} {p95:>8} {p95x:>7} {queries:>7} {sql:>5} {templates:>9}"
 
 
 def cells(figures):
@@ -404,12 +442,21 @@ def cells(figures):
         "p95x": f"{figures['p95x']:.3g}×",
         "queries": figures["queries"],
         "sql": f"{figures['sql']:.0f}%",
+        "templates": f"{figures['templates']:.0f}%",
     }
 
 
 def table(results):
     """One line per row, cold then warm, after the reference's; then each row's warm URL."""
-    header = {"p50": "p50 ms", "p50x": "×", "p95": "p95 ms", "p95x": "×", "queries": "queries", "sql": "SQL"}
+    header = {
+        "p50": "p50 ms",
+        "p50x": "×",
+        "p95": "p95 ms",
+        "p95x": "×",
+        "queries": "queries",
+        "sql": "SQL",
+        "templates": "templates",
+    }
     lines = [COLUMNS.format(label="", **header)]
     reference = reference_figures(results)
     lines.append(COLUMNS.format(label="fortunes (reference)", **cells(reference)))
@@ -463,7 +510,8 @@ def heading(catalogue, requests, load_before):
         "cold: parameters no earlier request asked for (pages without enough variants: the cache emptied first); "
         "warm: one URL again and again.",
         "×: the figure divided by the fortunes view's, timed alternately with the row; "
-        "SQL: share of the time spent in the database.",
+        "SQL: share of the time spent in the database; templates: share spent rendering templates (with any SQL "
+        "they run; the rest is the views' own Python, the middleware and the cache).",
     ]
 
 

@@ -109,6 +109,12 @@ def test_benchmark_prints_cold_and_warm_figures_beside_the_reference_view(settin
         for row in rows:
             assert any(line.split("  ")[1] == row and line.count("×") == 2 for line in table), (kind, row)
     assert any(line.startswith("fortunes (reference)") for line in lines)
+    # Where the time went: the database's share, then the templates' (the feed renders none).
+    cold = lines[lines.index("cold:") + 1 : lines.index("warm:")]
+    [listing] = [line.split() for line in cold if line[:34].strip() == "listing"]
+    [feed] = [line.split() for line in cold if line[:34].strip() == "feed"]
+    assert listing[-2].endswith("%") and int(listing[-1].removesuffix("%")) > 0
+    assert feed[-1] == "0%"
     [reads] = [line for line in lines if line.startswith("facet index read once per catalogue version")]
     assert all(f"{code} " in reads for code in ["de", "en", "es", "fr"]) and reads.count("MiB") == 4
     [updates] = [line for line in lines if line.startswith("facet index brought up to date after a posting is saved")]
