@@ -8,7 +8,7 @@ import json
 import re
 
 from django.utils import translation
-from django.utils.html import format_html, strip_spaces_between_tags
+from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 
@@ -48,6 +48,10 @@ CREDENTIAL_PATTERNS = {
     category: re.compile(rf"\b(?:{words})\b", re.IGNORECASE) for category, words in CREDENTIAL_CATEGORIES.items()
 }
 
+# Whitespace beside a block element's tag, which the Markdown renderer writes between blocks; not the space between
+# two inline elements ("<strong>Python</strong> <em>and</em>"), which is a word's.
+BLOCK_SPACE = re.compile(r"\s*(</?(?:p|h[1-6]|ul|ol|li)\b[^>]*>)\s*")
+
 # What json_script escapes, so that no text in the data can close the <script> element.
 SCRIPT_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
 
@@ -74,7 +78,7 @@ def description_html(posting):
     with translation.override(posting.language):
         parts = [render_markdown(posting.summary), render_markdown(posting.description) if posting.description else ""]
         parts += sections_html(posting)
-    return strip_spaces_between_tags("".join(parts)).strip()
+    return BLOCK_SPACE.sub(r"\1", "".join(parts)).strip()
 
 
 def sections_html(posting):

@@ -292,6 +292,19 @@ def test_json_ld_has_the_rendered_description_and_plain_item_texts(client):
 
 
 @pytest.mark.django_db
+def test_the_full_text_keeps_the_space_between_two_marked_up_words(client):
+    posting = PostingFactory(summary="We **build** _fast_ tools.", items=False)
+    add_items(posting, Requirement, (Requirement.Kind.TECHNICAL_SKILL, "**Python** _and_ Django"))
+
+    [data] = json_ld(client.get(posting.get_absolute_url()))
+    [entry] = feedparser.parse(client.get("/en/feed/").content).entries
+
+    for text in [data["description"], entry.content[0].value]:
+        assert "<p>We <strong>build</strong> <em>fast</em> tools.</p><p>" in text
+        assert "<li><strong>Python</strong> <em>and</em> Django</li>" in text
+
+
+@pytest.mark.django_db
 def test_the_feed_carries_the_rendered_summary_and_text(client):
     PostingFactory(summary="Run **payments**.", description="• One\n• Two", items=False)
 
