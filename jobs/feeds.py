@@ -11,9 +11,9 @@ from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext as _
 
 from jobs.filters import PostingFilter, active_filters, filter_query
-from jobs.models import Posting
+from jobs.fulltext import description_html
+from jobs.models import Posting, SearchEntry
 from jobs.richtext import render_markdown
-from jobs.structured_data import description_html
 from jobs.text import clean_text
 
 FEED_SIZE = 50
@@ -41,9 +41,18 @@ class EntryTexts:
 
 
 def entry_texts(postings):
-    """The EntryTexts of each posting, their sections read in one query (prefetching them took one per kind)."""
-    Posting.load_sections(postings)
-    return [EntryTexts(render_markdown(posting.summary), description_html(posting)) for posting in postings]
+    """The EntryTexts of each posting: its summary as HTML, and its full text as its search entry keeps it
+    (jobs.fulltext), all read in one query. An entry written before entries kept it (migration 0014) has it made
+    from the posting's sections."""
+    full_texts = dict(
+        SearchEntry.objects.filter(pk__in=[posting.pk for posting in postings])
+        .exclude(full_text="")
+        .values_list("pk", "full_text")
+    )
+    if missing := [posting for posting in postings if posting.pk not in full_texts]:
+        Posting.load_sections(missing)
+        full_texts |= {posting.pk: description_html(posting) for posting in missing}
+    return [EntryTexts(render_markdown(posting.summary), full_texts[posting.pk]) for posting in postings]
 
 
 class AtomWithContent(Atom1Feed):
@@ -90,16 +99,14 @@ class PostingFeed(Feed):
         return reverse("jobs:feed") + filter_query(listing.request.GET)
 
     def items(self, listing):
-        """The postings, each with its summary and full text as HTML (`texts`): the same in every feed that has the
-        posting, so rendered once per catalogue version."""
+        """The postings, each with its summary and full text as HTML (`texts`)."""
         postings = list(
             listing.filterset.qs.newest_first()
             .select_related("company")
             .prefetch_related("tags")
             .fetch_mode(models.FETCH_RAISE)[:FEED_SIZE]
         )
-        texts = listing.request.catalogue.cached_each(entry_texts, postings, "feed entry")
-        for posting, posting_texts in zip(postings, texts, strict=True):
+        for posting, posting_texts in zip(postings, entry_texts(postings), strict=True):
             posting.texts = posting_texts
         return postings
 

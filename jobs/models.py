@@ -1010,7 +1010,8 @@ def pay_required_message(countries):
 
 class SearchEntry(models.Model):
     """What a search matches a posting by, kept current by jobs.search.reindex(): its words folded (SQLite searches
-    them) and, on PostgreSQL, their weighted vector, GIN-indexed (migration 0012).
+    them) and, on PostgreSQL, their weighted vector, GIN-indexed (migration 0012). Written at the same moments from
+    the same sections, the posting's full text as HTML (jobs.fulltext), which the feed reads rather than making it.
 
     A table of its own, whose rows PostgreSQL keeps narrow (the text and the vector out of line): the keys of all
     the postings a common word matches are read from a few hundred pages, not from the postings' wide rows (at
@@ -1021,6 +1022,7 @@ class SearchEntry(models.Model):
     language = models.CharField(max_length=10)
     document = models.TextField(blank=True, default="")
     vector = SearchVectorField(null=True)
+    full_text = models.TextField(blank=True, default="")
 
     class Meta:
         verbose_name = _("search entry")

@@ -25,6 +25,7 @@ from django.db.models.expressions import RawSQL
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
 from jobs.facetindex import keys_of, unpacked
+from jobs.fulltext import description_html
 from jobs.models import ITEM_RELATIONS, Company, Posting, SearchEntry, Tag
 from jobs.richtext import plain_inline, plain_text
 
@@ -59,7 +60,11 @@ def indexed_fields(posting):
     On PostgreSQL, the vector is an expression that the database computes when it is saved.
     """
     parts = {weight: fold(text) for weight, text in weighted_parts(posting).items()}
-    fields = {"language": posting.language, "document": " ".join(parts.values())}
+    fields = {
+        "language": posting.language,
+        "document": " ".join(parts.values()),
+        "full_text": description_html(posting),
+    }
     if uses_postgres():
         config = SEARCH_CONFIGS[posting.language]
         fields["vector"] = reduce(
@@ -74,7 +79,7 @@ def reindex(posting_ids):
 
     postings = Posting.objects.filter(pk__in=posting_ids).with_sections()
     entries = [SearchEntry(posting=posting, **indexed_fields(posting)) for posting in postings]
-    fields = ["language", "document", "vector"] if uses_postgres() else ["language", "document"]
+    fields = ["language", "document", "full_text", *(["vector"] if uses_postgres() else [])]
     SearchEntry.objects.bulk_create(
         entries, batch_size=200, update_conflicts=True, unique_fields=["posting"], update_fields=fields
     )

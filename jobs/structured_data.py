@@ -3,7 +3,6 @@
 https://developers.google.com/search/docs/appearance/structured-data/job-posting
 """
 
-import html
 import json
 import re
 
@@ -12,10 +11,10 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 
-from jobs.models import EmploymentType, Lifecycle, Requirement, Responsibility, SalaryPeriod
-from jobs.richtext import plain_inline, render_inline, render_markdown
+from jobs.fulltext import description_html
+from jobs.models import EmploymentType, Lifecycle, Requirement, SalaryPeriod
+from jobs.richtext import plain_inline
 from jobs.search import fold
-from jobs.templatetags.postings import by_kind, by_priority
 
 EMPLOYMENT_TYPES = {
     EmploymentType.FULL_TIME: "FULL_TIME",
@@ -48,10 +47,6 @@ CREDENTIAL_PATTERNS = {
     category: re.compile(rf"\b(?:{words})\b", re.IGNORECASE) for category, words in CREDENTIAL_CATEGORIES.items()
 }
 
-# Whitespace beside a block element's tag, which the Markdown renderer writes between blocks; not the space between
-# two inline elements ("<strong>Python</strong> <em>and</em>"), which is a word's.
-BLOCK_SPACE = re.compile(r"\s*(</?(?:p|h[1-6]|ul|ol|li)\b[^>]*>)\s*")
-
 # What json_script escapes, so that no text in the data can close the <script> element.
 SCRIPT_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
 
@@ -68,51 +63,6 @@ def number(amount):
 
 def postal_address(city, country):
     return compact({"@type": "PostalAddress", "addressLocality": city, "addressCountry": country.code})
-
-
-def description_html(posting):
-    """Every section of the posting as simple HTML, with its headings in the posting's language.
-
-    Written here rather than by a template: the feed writes fifty of them, and Django's template engine took two
-    thirds of the time (the Markdown the rest)."""
-    with translation.override(posting.language):
-        parts = [render_markdown(posting.summary), render_markdown(posting.description) if posting.description else ""]
-        parts += sections_html(posting)
-    return BLOCK_SPACE.sub(r"\1", "".join(parts)).strip()
-
-
-def sections_html(posting):
-    """The HTML of the posting's lists of items, each under its heading, from its prefetched items."""
-    if responsibilities := by_kind(posting.responsibilities.all()):
-        yield heading(2, gettext("What you will do"))
-        for kind, items in responsibilities:
-            if kind == Responsibility.Kind.SECONDARY:
-                yield heading(3, gettext("Secondary responsibilities"))
-            yield item_list(items)
-    if requirements := by_kind(posting.requirements.all()):
-        yield heading(2, gettext("What we are looking for"))
-        for kind, items in requirements:
-            yield heading(3, kind.heading)
-            for priority, prioritised in by_priority(items):
-                if priority == Requirement.Priority.PREFERRED:
-                    yield heading(4, priority.label)
-                yield item_list(prioritised)
-    if benefits := posting.benefits.all():
-        yield heading(2, gettext("What we offer"))
-        yield item_list(benefits)
-    if career_steps := by_kind(posting.career_steps.all()):
-        yield heading(2, gettext("Career path"))
-        for kind, items in career_steps:
-            yield heading(3, kind.heading)
-            yield item_list(items)
-
-
-def heading(level, text):
-    return f"<h{level}>{html.escape(str(text))}</h{level}>"
-
-
-def item_list(items):
-    return "<ul>" + "".join(f"<li>{render_inline(item.text)}</li>" for item in items) + "</ul>"
 
 
 def hiring_organization(company, language):

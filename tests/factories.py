@@ -142,7 +142,9 @@ class HREditorFactory(UserFactory):
 
 
 def add_items(posting, model, *entries):
-    """Items of `model` for `posting`, in this order; an entry is a text, or (kind, text)."""
+    """Items of `model` for `posting`, in this order; an entry is a text, or (kind, text). The posting is indexed
+    again, as it is once a transaction that adds them commits."""
     for position, entry in enumerate(entries, start=1):
         kind, text = entry if isinstance(entry, tuple) else (None, entry)
         model.objects.create(posting=posting, position=position, text=text, **({"kind": kind} if kind else {}))
+    reindex([posting.pk])

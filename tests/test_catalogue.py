@@ -117,13 +117,17 @@ def test_a_card_is_not_rendered_again_when_another_posting_goes_live(client, boa
     assert rendered == ["jobs/_posting_card.html#details"]  # the card of the posting gone live alone
 
 
-def test_a_feed_entry_shows_an_edit_of_its_items_at_once_in_every_feed(client, board):
+def test_a_feed_entry_shows_an_edit_of_its_items_at_once_in_every_feed(
+    client, board, django_capture_on_commit_callbacks
+):
     posting = PostingFactory(country="PT")
-    item = Responsibility.objects.create(posting=posting, text="Before the edit")
+    with django_capture_on_commit_callbacks(execute=True):  # the posting's search entry is written on commit
+        item = Responsibility.objects.create(posting=posting, text="Before the edit")
     assert "Before the edit" in client.get("/en/feed/", {"country": "PT"}).text
 
     item.text = "After the edit"
-    item.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        item.save()
 
     assert "After the edit" in client.get("/en/feed/").text
 

@@ -7,6 +7,7 @@ import pytest
 from django.utils import timezone
 
 from jobs import feeds
+from jobs.models import SearchEntry
 from tests.factories import CompanyFactory, PostingFactory, TagFactory
 from tests.page_head import links
 
@@ -67,6 +68,20 @@ def test_an_entry_has_the_posting_its_company_tags_and_full_text(client):
     assert content.type == "text/html"
     for part in ["<p>Run the &lt;data&gt; platform.</p>", "What you will do", "Responsibility 1", "Benefit 3"]:
         assert part in content.value
+
+
+def test_an_entry_indexed_before_entries_kept_full_texts_has_its_full_text(client):
+    kept = PostingFactory(published_at=timezone.now())
+    older = PostingFactory(published_at=timezone.now() - timedelta(days=1))
+    [full_text] = SearchEntry.objects.filter(posting=older).values_list("full_text", flat=True)
+    SearchEntry.objects.filter(posting=older).update(full_text="")  # as migration 0014 left it
+
+    entries = read_feed(client, "/en/feed/").entries
+
+    assert [entry.link for entry in entries] == [absolute(kept), absolute(older)]
+    assert "Responsibility 1" in full_text
+    assert entries[1].content[0].value == full_text
+    assert entries[0].content[0].value == SearchEntry.objects.get(posting=kept).full_text
 
 
 def test_tags_are_named_in_the_feeds_language(client):
@@ -170,13 +185,14 @@ def test_the_feed_takes_as_many_queries_for_many_postings_as_for_one(client, dja
     assert len(feed.entries) == 11
 
 
-def test_an_entry_shows_an_edit_of_the_postings_items_at_once(client):
+def test_an_entry_shows_an_edit_of_the_postings_items_at_once(client, django_capture_on_commit_callbacks):
     posting = PostingFactory()
-    client.get("/en/feed/?workplace=" + posting.workplace)  # its description is rendered, and kept
+    client.get("/en/feed/?workplace=" + posting.workplace)  # its entry is made, and the feed kept
 
     benefit = posting.benefits.first()
     benefit.text = "A four-day week"
-    benefit.save()
+    with django_capture_on_commit_callbacks(execute=True):  # its search entry is written again once it commits
+        benefit.save()
 
     [entry] = read_feed(client, "/en/feed/").entries
     assert "A four-day week" in entry.content[0].value
