@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from jobs.filters import PostingFilter, active_filters, filter_query
 from jobs.fulltext import description_html
-from jobs.models import Posting, SearchEntry
+from jobs.models import FullText, Posting
 from jobs.richtext import render_markdown
 from jobs.text import clean_text
 
@@ -41,14 +41,9 @@ class EntryTexts:
 
 
 def entry_texts(postings):
-    """The EntryTexts of each posting: its summary as HTML, and its full text as its search entry keeps it
-    (jobs.fulltext), all read in one query. An entry written before entries kept it (migration 0014) has it made
-    from the posting's sections."""
-    full_texts = dict(
-        SearchEntry.objects.filter(pk__in=[posting.pk for posting in postings])
-        .exclude(full_text="")
-        .values_list("pk", "full_text")
-    )
+    """The EntryTexts of each posting: its summary as HTML, and its full text as kept (FullText), read in one query.
+    A posting indexed before full texts were kept (migration 0014) has it made from its sections."""
+    full_texts = dict(FullText.objects.filter(pk__in=[posting.pk for posting in postings]).values_list("pk", "html"))
     if missing := [posting for posting in postings if posting.pk not in full_texts]:
         Posting.load_sections(missing)
         full_texts |= {posting.pk: description_html(posting) for posting in missing}

@@ -1,6 +1,7 @@
 """A posting's full text as simple HTML: its summary, description and lists of items under headings in the posting's
-language. The feed's entries and structured data's description show it; each posting's search entry keeps it
-(jobs.search.reindex), so that the feed reads fifty of them rather than making them from a thousand items.
+language. The feed's entries and structured data's description show it; it is kept for each posting
+(jobs.models.FullText, written by jobs.search.reindex), so that the feed reads fifty of them rather than making them
+from a thousand items.
 """
 
 import html

@@ -26,7 +26,7 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 
 from jobs.facetindex import keys_of, unpacked
 from jobs.fulltext import description_html
-from jobs.models import ITEM_RELATIONS, Company, Posting, SearchEntry, Tag
+from jobs.models import ITEM_RELATIONS, Company, FullText, Posting, SearchEntry, Tag
 from jobs.richtext import plain_inline, plain_text
 
 # PostgreSQL text search configuration for each language of settings.LANGUAGES.
@@ -60,11 +60,7 @@ def indexed_fields(posting):
     On PostgreSQL, the vector is an expression that the database computes when it is saved.
     """
     parts = {weight: fold(text) for weight, text in weighted_parts(posting).items()}
-    fields = {
-        "language": posting.language,
-        "document": " ".join(parts.values()),
-        "full_text": description_html(posting),
-    }
+    fields = {"language": posting.language, "document": " ".join(parts.values())}
     if uses_postgres():
         config = SEARCH_CONFIGS[posting.language]
         fields["vector"] = reduce(
@@ -74,14 +70,21 @@ def indexed_fields(posting):
 
 
 def reindex(posting_ids):
-    """Write the search entries of these postings (SearchEntry) anew."""
+    """Write the search entries (SearchEntry) and full texts (FullText) of these postings anew."""
     from jobs import catalogue  # jobs.catalogue imports the filters, which import this module
 
-    postings = Posting.objects.filter(pk__in=posting_ids).with_sections()
+    postings = list(Posting.objects.filter(pk__in=posting_ids).with_sections())
     entries = [SearchEntry(posting=posting, **indexed_fields(posting)) for posting in postings]
-    fields = ["language", "document", "full_text", *(["vector"] if uses_postgres() else [])]
+    fields = ["language", "document", "vector"] if uses_postgres() else ["language", "document"]
     SearchEntry.objects.bulk_create(
         entries, batch_size=200, update_conflicts=True, unique_fields=["posting"], update_fields=fields
+    )
+    FullText.objects.bulk_create(
+        [FullText(posting=posting, html=description_html(posting)) for posting in postings],
+        batch_size=200,
+        update_conflicts=True,
+        unique_fields=["posting"],
+        update_fields=["html"],
     )
     catalogue.bump(posting_ids)  # what searches find has changed
 

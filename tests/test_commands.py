@@ -9,7 +9,7 @@ from django.core.management import CommandError, call_command
 from jobs import benchmark, catalogue
 from jobs.benchmark import by_count
 from jobs.demo.generator import scaled
-from jobs.models import ITEM_RELATIONS, Posting, SearchEntry, Status, WorkCountry
+from jobs.models import ITEM_RELATIONS, FullText, Posting, SearchEntry, Status, WorkCountry
 from jobs.search import fold, reindex
 from tests.factories import PostingFactory
 
@@ -58,7 +58,7 @@ def item_values(posting, related):
     ]
 
 
-def test_generated_postings_carry_their_demo_postings_items_tags_and_search_text():
+def test_generated_postings_carry_their_demo_postings_items_tags_search_text_and_full_text():
     run("seed_demo")
     demo_postings = {
         (posting.language, posting.title): posting for posting in Posting.objects.filter(status=Status.PUBLISHED)
@@ -75,8 +75,11 @@ def test_generated_postings_carry_their_demo_postings_items_tags_and_search_text
     fields = ("posting", "language", "document", "vector")
     stored = list(SearchEntry.objects.filter(posting__in=generated).order_by("posting").values_list(*fields))
     assert len(stored) == len(generated)
+    full_texts = dict(FullText.objects.filter(posting__in=generated).values_list("posting", "html"))
+    assert len(full_texts) == len(generated)
     reindex([posting.pk for posting in generated])
     assert list(SearchEntry.objects.filter(posting__in=generated).order_by("posting").values_list(*fields)) == stored
+    assert dict(FullText.objects.filter(posting__in=generated).values_list("posting", "html")) == full_texts
 
 
 def test_benchmark_prints_cold_and_warm_figures_beside_the_reference_view(settings, client):

@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from jobs import feeds
-from jobs.models import SearchEntry
+from jobs.models import FullText
 from tests.factories import CompanyFactory, PostingFactory, TagFactory
 from tests.page_head import links
 
@@ -70,18 +70,18 @@ def test_an_entry_has_the_posting_its_company_tags_and_full_text(client):
         assert part in content.value
 
 
-def test_an_entry_indexed_before_entries_kept_full_texts_has_its_full_text(client):
+def test_an_entry_of_a_posting_indexed_before_full_texts_were_kept_has_its_full_text(client):
     kept = PostingFactory(published_at=timezone.now())
     older = PostingFactory(published_at=timezone.now() - timedelta(days=1))
-    [full_text] = SearchEntry.objects.filter(posting=older).values_list("full_text", flat=True)
-    SearchEntry.objects.filter(posting=older).update(full_text="")  # as migration 0014 left it
+    full_text = FullText.objects.get(posting=older).html
+    FullText.objects.filter(posting=older).delete()  # as before migration 0014
 
     entries = read_feed(client, "/en/feed/").entries
 
     assert [entry.link for entry in entries] == [absolute(kept), absolute(older)]
     assert "Responsibility 1" in full_text
     assert entries[1].content[0].value == full_text
-    assert entries[0].content[0].value == SearchEntry.objects.get(posting=kept).full_text
+    assert entries[0].content[0].value == FullText.objects.get(posting=kept).html
 
 
 def test_tags_are_named_in_the_feeds_language(client):

@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
-from jobs.models import Benefit, CareerStep, Office, Requirement, Responsibility, SearchEntry, WorkingLanguage
+from jobs.models import Benefit, CareerStep, FullText, Office, Requirement, Responsibility, WorkingLanguage
 from tests.factories import CompanyFactory, HREditorFactory, PostingFactory, TagFactory, add_items
 from tests.page_head import json_ld, meta
 
@@ -162,10 +162,10 @@ def test_the_description_is_the_html_of_every_section_in_order(client, posting):
     assert [description.index(part) for part in parts] == sorted(description.index(part) for part in parts)
 
 
-def test_the_description_is_the_full_text_that_the_postings_search_entry_keeps_for_the_feed(client, posting):
+def test_the_description_is_the_full_text_kept_for_the_feed(client, posting):
     description = job_posting(client, posting)["description"]
 
-    assert SearchEntry.objects.get(posting=posting).full_text == description
+    assert FullText.objects.get(posting=posting).html == description
 
 
 def test_the_description_headings_are_in_the_postings_language(client):

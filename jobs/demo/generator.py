@@ -3,8 +3,8 @@
 Each generated posting is a published demo posting, as the database holds it, moved to another company,
 main office, date and salary, with its own visa and relocation flags. Its items, other offices, working
 languages and tags are the demo posting's rows copied in the database, one
-INSERT ... SELECT per table and batch, whatever fields those tables have. Its search entry is what
-jobs.search indexes, computed once per demo posting and company. Postings go in by COPY on PostgreSQL,
+INSERT ... SELECT per table and batch, whatever fields those tables have. Its search entry and full text are
+what jobs.search.reindex writes, computed once per demo posting (and company, for the entry). Postings go in by COPY on PostgreSQL,
 with bulk_create elsewhere.
 """
 
@@ -19,10 +19,12 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from jobs import catalogue, demo, search
+from jobs.fulltext import description_html
 from jobs.models import (
     POSTING_RELATIONS,
     Company,
     ExchangeRate,
+    FullText,
     Posting,
     SearchEntry,
     Status,
@@ -51,6 +53,7 @@ class Generator:
         self.companies = list(Company.objects.order_by("pk"))
         self.next_number = (Posting.objects.aggregate(Max("pk"))["pk__max"] or 0) + 1
         self.search_fields = {}
+        self.full_texts = {}
         self.rates = ExchangeRate.objects.rates()
 
     def add(self, count):
@@ -63,6 +66,13 @@ class Generator:
                 SearchEntry,
                 [
                     SearchEntry(posting=posting, **self.indexed(original, posting.company))
+                    for posting, original in zip(postings, originals, strict=True)
+                ],
+            )
+            insert(
+                FullText,
+                [
+                    FullText(posting=posting, html=self.full_text(original))
                     for posting, original in zip(postings, originals, strict=True)
                 ],
             )
@@ -120,6 +130,12 @@ class Generator:
         )
         posting.salary_top_yearly = posting.yearly_top_in_base(self.rates)  # what save() would store
         return posting
+
+    def full_text(self, original):
+        """The full text of a copy of `original`, as jobs.search.reindex would store it: its original's."""
+        if original.pk not in self.full_texts:
+            self.full_texts[original.pk] = description_html(original)
+        return self.full_texts[original.pk]
 
     def indexed(self, original, company):
         """The search entry's fields of a copy of `original` at `company`, as jobs.search.reindex would store them."""
