@@ -4,8 +4,8 @@ Each generated posting is a published demo posting, as the database holds it, mo
 main office, date and salary, with its own visa and relocation flags. Its items, other offices, working
 languages and tags are the demo posting's rows copied in the database, one
 INSERT ... SELECT per table and batch, whatever fields those tables have. Its search entry and full text are
-what jobs.search.reindex writes, computed once per demo posting (and company, for the entry). Postings go in by COPY on PostgreSQL,
-with bulk_create elsewhere.
+what jobs.search.reindex writes, computed once per demo posting (and company, for the entry). Postings go in
+by COPY on PostgreSQL, with bulk_create elsewhere.
 """
 
 import random
