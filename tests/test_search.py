@@ -3,7 +3,7 @@ from datetime import timedelta
 
 import pytest
 from django.conf import settings
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -103,14 +103,31 @@ def test_search_excludes_other_languages():
     assert list(Posting.objects.search("python", "en")) == [english]
 
 
-def test_search_vectors_have_a_gin_index_in_a_table_that_keeps_them_out_of_line(postgres):
+def test_each_languages_search_vectors_have_a_gin_index_in_a_table_that_keeps_them_out_of_line(postgres):
     with connection.cursor() as cursor:
-        cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'search_entry_vector_gin'")
-        (definition,) = cursor.fetchone()
+        cursor.execute("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'jobs_searchentry'")
+        definitions = {name: definition for name, definition in cursor.fetchall() if "USING gin" in definition}
         cursor.execute("SELECT reloptions FROM pg_class WHERE relname = 'jobs_searchentry'")
         (options,) = cursor.fetchone()
-    assert "USING gin (vector)" in definition
+    assert definitions.keys() == {f"search_entry_vector_{code}" for code, _name in settings.LANGUAGES}
+    for code, _name in settings.LANGUAGES:
+        definition = definitions[f"search_entry_vector_{code}"]
+        assert f"USING gin (vector) WHERE ((language)::text = '{code}'::text)" in definition
     assert options == ["toast_tuple_target=128"]
+
+
+@pytest.mark.parametrize("language", ["en", "de"])
+def test_a_search_reads_its_languages_index_alone(postgres, language):
+    PostingFactory(language=language, title="Team lead")
+    entries = search.matching("team", [language]).values("pk")
+    sql, params = entries.query.sql_with_params()
+
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute(f"EXPLAIN {sql}", params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+
+    assert f"search_entry_vector_{language}" in plan
 
 
 def indexed(posting):
