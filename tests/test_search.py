@@ -128,6 +128,7 @@ def test_a_search_reads_its_languages_index_alone(postgres, language):
         plan = "\n".join(row[0] for row in cursor.fetchall())
 
     assert f"search_entry_vector_{language}" in plan
+    assert [code for code, _name in settings.LANGUAGES if f"search_entry_vector_{code}" in plan] == [language]
 
 
 def indexed(posting):
