@@ -49,6 +49,22 @@ def working_language_choices():
     return list(working_languages_named_in(translation.get_language()).items())
 
 
+def choice_label(field, choices):
+    """A get_FOO_display() for `field` of these `choices`: the value's label, or the value if it is none of them.
+
+    Django's own makes every choice's label hashable again on every call, translating each: a listing's cards
+    show a few labels each."""
+
+    def display(self):
+        value = getattr(self, field)
+        try:
+            return str(choices(value).label)
+        except ValueError:
+            return value
+
+    return display
+
+
 @functools.cache
 def working_languages_named_in(language):
     """{code: name} of working_language_choices() in `language`, in the order of their names (a page names the
@@ -561,6 +577,11 @@ class Posting(models.Model):
     )
 
     objects = PostingQuerySet.as_manager()
+
+    get_employment_type_display = choice_label("employment_type", EmploymentType)
+    get_seniority_display = choice_label("seniority", Seniority)
+    get_workplace_display = choice_label("workplace", Workplace)
+    get_salary_basis_display = choice_label("salary_basis", SalaryBasis)
 
     class Meta:
         ordering = ["-published_at", "-pk"]

@@ -4,7 +4,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.db.models import F
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from jobs.models import ITEM_RELATIONS, POSTING_RELATIONS, Benefit, Lifecycle, Posting, WorkCountry
 from tests.factories import CompanyFactory, PostingFactory, TagFactory
@@ -233,3 +233,13 @@ def test_with_sections_loads_everything_a_posting_page_shows_in_one_query_per_se
                 assert getattr(posting, related).all()
             assert [office.country.code for office in posting.offices()] == ["DE"]
             assert list(posting.working_languages.all()) == []
+
+
+@pytest.mark.parametrize("field", ["employment_type", "seniority", "workplace", "salary_basis"])
+@pytest.mark.parametrize("language", ["en", "de", "fr", "es"])
+def test_a_postings_choice_labels_are_those_django_gives(field, language):
+    model_field = Posting._meta.get_field(field)
+    for value in [*(value for value, _label in model_field.choices), "unknown"]:
+        posting = Posting(**{field: value})
+        with translation.override(language):
+            assert getattr(posting, f"get_{field}_display")() == models.Model._get_FIELD_display(posting, model_field)
