@@ -17,6 +17,7 @@ from django.http import QueryDict
 from django.utils import timezone, translation
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from django_countries import countries
 
 from jobs import search
@@ -42,7 +43,7 @@ from jobs.models import (
     working_language_choices,
 )
 from jobs.search import fold
-from jobs.templatetags.postings import current_locale, money
+from jobs.templatetags.postings import current_locale, money, thousands
 
 MAX_QUERY_LENGTH = 200
 MAX_LOCATION_LENGTH = 100
@@ -736,18 +737,41 @@ def facets(filterset, counts):
     for name, facet in FACETS.items():
         field = filterset.form.fields[name]
         selected = set(chosen.getlist(name))
-        options = [
-            {"value": value, "label": label, "count": facet.option_count(counts, value), "selected": value in selected}
-            for value, label in field.choices
-            if value
-        ]
+        choices = [(value, label) for value, label in field.choices if value]
         # Choices of several values, or of one (salary disclosed), are checkboxes; the rest a select.
-        checkboxes = isinstance(filterset.filters[name], django_filters.MultipleChoiceFilter) or len(options) == 1
+        checkboxes = isinstance(filterset.filters[name], django_filters.MultipleChoiceFilter) or len(choices) == 1
+        options = [
+            facet_option(name, value, label, facet.option_count(counts, value), value in selected, checkboxes)
+            for value, label in choices
+        ]
         errors = filterset.form.errors.get(name, [])
         groups.append(
             {"name": name, "label": field.label, "checkboxes": checkboxes, "options": options, "errors": errors}
         )
     return groups
+
+
+def facet_option(name, value, label, count, selected, checkbox):
+    """An option of facet `name` as the form shows it, its words made here rather than in the template (a listing
+    shows a hundred options): a checkbox's count as a screen reader hears it ("(1,234 jobs)"), a select's option
+    with its count ("Germany (1,234 jobs)")."""
+    shown = thousands(count)
+    if checkbox:
+        text = ngettext("(%(shown)s job)", "(%(shown)s jobs)", count) % {"shown": shown}
+    else:
+        text = ngettext("%(label)s (%(shown)s job)", "%(label)s (%(shown)s jobs)", count) % {
+            "label": label,
+            "shown": shown,
+        }
+    return {
+        "id": f"f-{name}-{value}",
+        "value": value,
+        "label": label,
+        "count": count,
+        "shown": shown,
+        "text": text,
+        "selected": selected,
+    }
 
 
 def filled(query):

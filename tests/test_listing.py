@@ -317,6 +317,28 @@ def test_counts_are_written_with_their_thousands_grouped(client, board, monkeypa
     assert f'<span class="facet__count" aria-hidden="true">{written_onsite}</span>' in response.text
 
 
+@pytest.mark.parametrize(
+    ("language", "checkbox", "option"),
+    [
+        ("en", '<span class="visually-hidden">(2 jobs)</span>', '<option value="acme">Acme &amp; Co (1 job)</option>'),
+        (
+            "de",
+            '<span class="visually-hidden">(2 Stellen)</span>',
+            '<option value="acme">Acme &amp; Co (1 Stelle)</option>',
+        ),
+    ],
+)
+def test_each_option_says_its_count_in_words_of_the_language(client, language, checkbox, option):
+    acme = CompanyFactory(slug="acme", name="Acme & Co")
+    PostingFactory(language=language, country="DE", workplace="onsite", company=acme)
+    PostingFactory(language=language, country="DE", workplace="onsite")
+
+    page = listed(client, language=language).text
+
+    assert checkbox in page  # the two postings in Germany
+    assert option in page
+
+
 def test_an_htmx_request_gets_the_results_and_the_facets_only(client, board):
     response = listed(client, "?workplace=remote", HX_Request="true")
 
