@@ -901,7 +901,10 @@ class Posting(models.Model):
     @staticmethod
     def load_details(postings):
         """Read the tags, other offices and working languages of `postings` in one query, as
-        prefetch_related("tags", *DETAIL_RELATIONS) would have prefetched them."""
+        prefetch_related("tags", *DETAIL_RELATIONS) would have prefetched them; of those that do not have them yet."""
+        postings = [
+            posting for posting in postings if "tags" not in posting.__dict__.get("_prefetched_objects_cache", {})
+        ]
         keys = [posting.pk for posting in postings]
         text = models.CharField()
         tags = Posting.tags.through.objects.filter(posting__in=keys).values_list(

@@ -55,10 +55,12 @@ def filtered_context(request, filterset):
 
 def posting_cards(state, postings):
     """[(posting, its card below the title, as HTML)]: the same on every page that lists the posting, so rendered
-    once per catalogue version, language and day (it says "Posted yesterday"). The title, which links back to the
-    visitor's listing, is not part of it."""
+    once per catalogue version, language and day (it says "Posted yesterday"), the postings' tags, offices and
+    working languages read for those cards alone. The title, which links back to the visitor's listing, is not part
+    of it."""
 
     def render_details(postings):
+        Posting.load_details(postings)
         return [render_to_string("jobs/_posting_card.html#details", {"posting": posting}) for posting in postings]
 
     details = state.cached_each(render_details, postings, "card", translation.get_language(), timezone.localdate())
@@ -143,12 +145,7 @@ class CountedPaginator(Paginator):
 
     def page(self, number):
         number = self.validate_number(number)
-        return self._get_page(self.cached(lambda: self.postings(number), number), number, self)
-
-    def postings(self, number):
-        postings = self.read(number)
-        Posting.load_details(postings)
-        return postings
+        return self._get_page(self.cached(lambda: self.read(number), number), number, self)
 
     def read(self, number):
         """The page's postings, put in the keys' order here (an ORDER BY CASE of twenty keys took Django 4 ms to

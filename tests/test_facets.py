@@ -255,7 +255,7 @@ def test_the_search_words_are_matched_once_per_catalogue_version(client, django_
     PostingFactory(title="Python tester", workplace="onsite", items=False)
     client.get("/en/", {"q": "python"})
 
-    with django_assert_num_queries(3):  # the state, the page, its postings' details
+    with django_assert_num_queries(2):  # the state, the page (its postings' cards, details and all, are cached)
         response = client.get("/en/", {"q": "python", "workplace": "remote", "sort": "newest"})
     assert response.context["page"].paginator.count == 5
 

@@ -376,14 +376,16 @@ def test_the_form_works_without_javascript(client, board):
 
 @pytest.mark.parametrize("count", [1, 12, 80])
 @pytest.mark.parametrize("htmx", [{}, {"HX-Request": "true"}])
-def test_the_listing_runs_a_fixed_number_of_queries(client, django_assert_num_queries, count, htmx):
+def test_the_listing_runs_a_fixed_number_of_queries(
+    client, django_assert_num_queries, django_assert_max_num_queries, count, htmx
+):
     """Whatever the page holds and however many options the facets have (each posting brings its own company, tag
     and country here).
 
     After a catalogue change: the state with the exchange rates, the facet index of each language (the language
     switcher asks each whether it has the chosen tag and countries), the names of tags and companies, the page's
     postings by key and their tags, offices and working languages (one query). Then a filter state never asked for:
-    the state, the page's postings and their details; the page's keys, however deep, the counts of matches in other
+    the state, the page's postings and the details of those whose cards are not cached yet; the page's keys, however deep, the counts of matches in other
     languages below five results, and the offices' cities that the whole page's location field suggests come from
     the facet indexes. Cached, one query. After the next change, as after the first: each facet index is brought up
     to date in one query, the changed postings and the list of changes together."""
@@ -395,7 +397,7 @@ def test_the_listing_runs_a_fixed_number_of_queries(client, django_assert_num_qu
 
     with django_assert_num_queries(8):
         listed(client, url, **htmx)
-    with django_assert_num_queries(3):
+    with django_assert_max_num_queries(3):  # 2 where the page is the first, its cards cached
         listed(client, url + "&country=ES&page=2", **htmx)
     with django_assert_num_queries(1):
         listed(client, url, **htmx)
