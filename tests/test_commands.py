@@ -82,6 +82,25 @@ def test_generated_postings_carry_their_demo_postings_items_tags_search_text_and
     assert dict(FullText.objects.filter(posting__in=generated).values_list("posting", "html")) == full_texts
 
 
+def test_reindex_writes_every_postings_search_entry_and_full_text_anew():
+    postings = PostingFactory.create_batch(5)
+    reindex([posting.pk for posting in postings])
+    fields = ("posting", "language", "document", "vector")
+    entries = list(SearchEntry.objects.order_by("posting").values_list(*fields))
+    full_texts = dict(FullText.objects.values_list("posting", "html"))
+    FullText.objects.filter(posting=postings[0]).update(html="<p>Made by an earlier release</p>")
+    FullText.objects.filter(posting=postings[1]).delete()  # written before full texts were kept
+    SearchEntry.objects.filter(posting=postings[2]).update(document="stale")
+    version = catalogue.current().version
+
+    output = run("reindex", batch=2)
+
+    assert "Reindexed 5 postings" in output
+    assert list(SearchEntry.objects.order_by("posting").values_list(*fields)) == entries
+    assert dict(FullText.objects.values_list("posting", "html")) == full_texts
+    assert catalogue.current().version > version  # what the pages show may have changed
+
+
 def test_benchmark_prints_cold_and_warm_figures_beside_the_reference_view(settings, client):
     settings.ALLOWED_HOSTS = ["localhost", "testserver"]
     run("seed_demo")
