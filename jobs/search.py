@@ -196,8 +196,8 @@ def matching_keys(text, languages=tuple(SEARCH_CONFIGS)):
     entries = each[0].union(*each[1:], all=True) if len(each) > 1 else each[0]
     sql, params = entries.query.sql_with_params()
     with transaction.atomic(using=entries.db), connections[entries.db].cursor() as cursor:
-        settings = ["enable_seqscan = off", *(["max_parallel_workers_per_gather = 0"] if len(each) > 1 else [])]
-        cursor.execute("; ".join(f"SET LOCAL {setting}" for setting in settings))  # one round trip
+        planner = ["enable_seqscan = off", *(["max_parallel_workers_per_gather = 0"] if len(each) > 1 else [])]
+        cursor.execute("; ".join(f"SET LOCAL {setting}" for setting in planner))  # one round trip
         cursor.execute(f"SELECT STRING_AGG(int8send(pk), '') FROM ({sql}) AS entries", params)
         return unpacked(cursor.fetchone()[0])
 

@@ -385,9 +385,9 @@ def test_the_listing_runs_a_fixed_number_of_queries(
     After a catalogue change: the state with the exchange rates, the facet index of each language (the language
     switcher asks each whether it has the chosen tag and countries), the names of tags and companies, the page's
     postings by key and their tags, offices and working languages (one query). Then a filter state never asked for:
-    the state, the page's postings and the details of those whose cards are not cached yet; the page's keys, however deep, the counts of matches in other
-    languages below five results, and the offices' cities that the whole page's location field suggests come from
-    the facet indexes. Cached, one query. After the next change, as after the first: each facet index is brought up
+    the state, the page's postings and the details of those whose cards are not cached yet; the page's keys, however
+    deep, the counts of matches in other languages below five results, and the offices' cities that the whole
+    page's location field suggests come from the facet indexes. Cached, one query. After the next change, as after the first: each facet index is brought up
     to date in one query, the changed postings and the list of changes together."""
     tag = TagFactory()
     for number in range(count):
