@@ -903,7 +903,9 @@ class Posting(models.Model):
         """Read the tags, other offices and working languages of `postings` in one query, as
         prefetch_related("tags", *DETAIL_RELATIONS) would have prefetched them; of those that do not have them yet."""
         postings = [
-            posting for posting in postings if "tags" not in posting.__dict__.get("_prefetched_objects_cache", {})
+            posting
+            for posting in postings
+            if not {"tags", *DETAIL_RELATIONS} <= posting.__dict__.get("_prefetched_objects_cache", {}).keys()
         ]
         keys = [posting.pk for posting in postings]
         text = models.CharField()

@@ -243,3 +243,16 @@ def test_a_postings_choice_labels_are_those_django_gives(field, language):
         posting = Posting(**{field: value})
         with translation.override(language):
             assert getattr(posting, f"get_{field}_display")() == models.Model._get_FIELD_display(posting, model_field)
+
+
+def test_load_details_reads_only_for_postings_without_them(django_assert_num_queries):
+    PostingFactory.create_batch(2, tags=[TagFactory()], items=False)
+    loaded, tags_only = list(Posting.objects.all()), list(Posting.objects.prefetch_related("tags"))
+    Posting.load_details(loaded)
+
+    with django_assert_num_queries(0):
+        Posting.load_details(loaded)
+    with django_assert_num_queries(1):  # tags alone are not all the details
+        Posting.load_details(tags_only)
+    with django_assert_num_queries(0):
+        assert [list(posting.other_offices.all()) for posting in tags_only] == [[], []]
