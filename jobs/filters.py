@@ -8,7 +8,6 @@ from functools import reduce
 from operator import and_, or_
 
 import django_filters
-import numpy as np
 from django.conf import settings
 from django.core.validators import slug_re
 from django.db import models
@@ -496,17 +495,21 @@ class PostingFilter(django_filters.FilterSet):
         among = self.among
         for name, value in self.valid_data.items():
             if name in NARROWING and name != excluded and value not in (None, ""):
-                key = (name, value, *self.meaning(name))
-                among = among & self.index.remembered(key, functools.partial(self.narrowing_keys, name, value))
+                keys = functools.partial(self.narrowing_keys, name, value)
+                among = among & self.index.remembered(self.narrowing_key(name, value), keys)
         return among
 
     def narrowing_keys(self, name, value):
         """The keys of the postings in the filterset's language, live or to be, that meet `value` of narrowing
         parameter `name`. Search words are matched in the search entries alone: the index knows which are live."""
         if name == "q":
-            return search.matching_keys(value, [self.language])
+            return search.matching_keys(value, self.language)
         candidates = Posting.objects.live_or_scheduled(self.now).in_language(self.language)
         return keys_of(self.filters[name].filter(candidates, value))
+
+    def narrowing_key(self, name, value):
+        """What a facet index remembers the postings that meet `value` of narrowing parameter `name` under."""
+        return (name, value, *self.meaning(name))
 
     def meaning(self, name):
         """What narrowing parameter `name` matches by, beside its value: a salary floor's unit, the spellings of the
@@ -543,7 +546,10 @@ class PostingFilter(django_filters.FilterSet):
 
     def counts_in_other_languages(self):
         """{language: number of live postings in it that match the same filters}, for the other languages that have
-        some: counted in each language's facet index, the search words matched in each posting's own language."""
+        some: counted in each language's facet index, the search words matched in each posting's own language.
+
+        A language's matches of the search words are remembered by its index as its own listing's are, under the
+        same key: a search made in either language finds them matched."""
         others = [code for code, _name in settings.LANGUAGES if code != self.language]
 
         def count():
@@ -551,13 +557,13 @@ class PostingFilter(django_filters.FilterSet):
             if set(self.parameters) - {"q", *FACETS}:
                 live = Posting.objects.live(self.now).filter(language__in=others)
                 keys = keys_of(self.filtered(live, excluded={"q", *FACETS}))
-            if search.has_words(self.search_text):
-                found = search.matching_keys(self.search_text, others)
-                keys = found if keys is None else np.intersect1d(keys, found)
             chosen, counts = self.chosen_values(*FACETS), {}
             for code in others:
                 index = facet_index(code, self.now, self.state)
                 among = index.live(self.now) if keys is None else index.live(self.now) & index.among(keys)
+                if search.has_words(self.search_text):
+                    words = functools.partial(search.matching_keys, self.search_text, code)
+                    among &= index.remembered(self.narrowing_key("q", self.search_text), words)
                 counts[code] = int(matching(index, among, self.now, chosen).sum())
             return counts
 

@@ -176,28 +176,20 @@ def matching(text, languages=tuple(SEARCH_CONFIGS)):
     return entries.filter(*(Q(document__contains=word) for word in fold(text).split()))
 
 
-def matching_keys(text, languages=tuple(SEARCH_CONFIGS)):
-    """The keys of the postings whose search entries match `text` (see matching()), as an array, read through the
-    GIN index.
+def matching_keys(text, language):
+    """The keys of the postings in `language` whose search entries match `text` (see matching()), as an array, read
+    through the GIN index.
 
     The entries' rows are small and their vectors out of line, so reading every entry looks cheap to PostgreSQL's
     planner, which does not count reading each vector: for a common word at 100,000 postings it did (800 ms, where
     the index took 30). So sequential scans are off until the transaction ends: this one, or the caller's.
-    Each language is matched by a query of its own, their keys aggregated in one statement: one condition ORing
-    the languages' had PostgreSQL test each match's vector again, read out of line (1.2 s instead of 0.19 for a
-    common word in three languages at 1,000,000 postings). For several languages, parallel workers are off too:
-    PostgreSQL planned them for the languages' queries together, and starting them and gathering the keys from
-    them took longer than the scans (a word with 6,000 matches in three languages at 100,000 postings: 8 to 13 ms,
-    3 without).
     """
     if not uses_postgres():
-        return keys_of(matching(text, languages))
-    each = [matching(text, [code]).order_by().values("pk") for code in languages]
-    entries = each[0].union(*each[1:], all=True) if len(each) > 1 else each[0]
+        return keys_of(matching(text, [language]))
+    entries = matching(text, [language]).order_by().values("pk")
     sql, params = entries.query.sql_with_params()
     with transaction.atomic(using=entries.db), connections[entries.db].cursor() as cursor:
-        planner = ["enable_seqscan = off", *(["max_parallel_workers_per_gather = 0"] if len(each) > 1 else [])]
-        cursor.execute("; ".join(f"SET LOCAL {setting}" for setting in planner))  # one round trip
+        cursor.execute("SET LOCAL enable_seqscan = off")
         cursor.execute(f"SELECT STRING_AGG(int8send(pk), '') FROM ({sql}) AS entries", params)
         return unpacked(cursor.fetchone()[0])
 
@@ -215,6 +207,8 @@ def ranked(keys, text, language):
     """`keys` (of postings in `language`, newest first) in the order by_relevance gives their postings: best match
     for `text` first, equals newest first. Ranked from their search entries alone, not joined to the postings.
     """
+    if not keys:
+        return []
     query = search_query(text, language)
     # The keys as one array, not hundreds of parameters, which psycopg and PostgreSQL took 4 ms to parse.
     of_keys = RawSQL("SELECT unnest(%s::bigint[])", [keys])

@@ -7,8 +7,10 @@ from pathlib import Path
 import polib
 import pytest
 from django.conf import settings
+from django.db import connection
 from django.http import QueryDict
 from django.template import Context, Template
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 
 from tests.factories import PostingFactory, TagFactory
@@ -141,6 +143,21 @@ def test_few_matches_point_to_matching_postings_in_other_languages(client):
     assert [(other["code"], other["count"]) for other in response.context["elsewhere"]] == [("fr", 2)]
     assert 'href="/fr/?workplace=remote"' in response.text
     assert "Matching jobs in other languages" in response.text
+
+
+def test_a_search_matched_for_one_language_is_not_matched_again_for_its_count_from_another(client):
+    PostingFactory.create_batch(5, language="fr", title="Développeur Python", items=False)
+    PostingFactory(language="de", title="Python-Entwickler", items=False)
+    client.get("/fr/", {"q": "python"})  # matches "python" in French (enough there not to count other languages)
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/en/", {"q": "python"})  # none in English: counted in the other languages
+
+    entries = re.compile(r"\"jobs_searchentry\".\"language\" IN \('(\w+)'\)")
+    matched = [found[1] for query in queries if (found := entries.search(query["sql"]))]
+    assert sorted(matched) == ["de", "en", "es"]
+    assert not any("ts_rank" in query["sql"] for query in queries)  # nothing to rank
+    assert [(other["code"], other["count"]) for other in response.context["elsewhere"]] == [("fr", 5), ("de", 1)]
 
 
 @pytest.mark.parametrize(
