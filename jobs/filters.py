@@ -548,8 +548,9 @@ class PostingFilter(django_filters.FilterSet):
         """{language: number of live postings in it that match the same filters}, for the other languages that have
         some: counted in each language's facet index, the search words matched in each posting's own language.
 
-        A language's matches of the search words are remembered by its index as its own listing's are, under the
-        same key: a search made in either language finds them matched."""
+        The search words are matched in a language only if some of its postings meet the other parameters, and
+        its matches are remembered by its index as its own listing's are, under the same key: a search made in
+        either language finds them matched."""
         others = [code for code, _name in settings.LANGUAGES if code != self.language]
 
         def count():
@@ -561,10 +562,11 @@ class PostingFilter(django_filters.FilterSet):
             for code in others:
                 index = facet_index(code, self.now, self.state)
                 among = index.live(self.now) if keys is None else index.live(self.now) & index.among(keys)
-                if search.has_words(self.search_text):
+                among = matching(index, among, self.now, chosen)
+                if search.has_words(self.search_text) and among.any():
                     words = functools.partial(search.matching_keys, self.search_text, code)
                     among &= index.remembered(self.narrowing_key("q", self.search_text), words)
-                counts[code] = int(matching(index, among, self.now, chosen).sum())
+                counts[code] = int(among.sum())
             return counts
 
         return self.cached(count, "elsewhere", self.language, self.parameters)
