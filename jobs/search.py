@@ -189,8 +189,9 @@ def matching_keys(text, language):
     entries = matching(text, [language]).order_by().values("pk")
     sql, params = entries.query.sql_with_params()
     with transaction.atomic(using=entries.db), connections[entries.db].cursor() as cursor:
-        cursor.execute("SET LOCAL enable_seqscan = off")
-        cursor.execute(f"SELECT STRING_AGG(int8send(pk), '') FROM ({sql}) AS entries", params)
+        # The setting and the query it plans in one round trip (psycopg binds the parameters client-side).
+        cursor.execute(f"SET LOCAL enable_seqscan = off; SELECT STRING_AGG(int8send(pk), '') FROM ({sql}) AS e", params)
+        cursor.nextset()
         return unpacked(cursor.fetchone()[0])
 
 
