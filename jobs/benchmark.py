@@ -10,7 +10,8 @@ production; a request's time is its way through every middleware, the view and t
 
 Before any row is timed, the process serves one page of each row's kind, as a server's worker has served a few
 visitors (templates compiled, translations and locale data read), and the cache is emptied after: the first
-request of a process is not what a cold page costs.
+request of a process is not what a cold page costs. What the process has loaded by then is frozen out of the
+garbage collector's reach, as a worker's is after its warm-up (gunicorn.conf.py).
 
 Besides its time and queries, each row says where the time went: the share spent in the database, and the share
 spent rendering templates (jobs.benchmark.TemplateTimer); the rest is the views' own Python, the middleware and the
@@ -407,6 +408,7 @@ class Run:
         for row in rows:
             timed(client, row.draw(warm_up), row.headers)
         cache.clear()
+        gc.freeze()  # as a server's worker does after its warm-up (gunicorn.conf.py)
         return [self.measure(row, client) for row in rows]
 
     def results(self, catalogue):

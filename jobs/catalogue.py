@@ -311,18 +311,20 @@ def current(now=None):
     return State(row["number"], boundary, row["rates"] or "")
 
 
-def warm_up(application):
+def warm_up(application, then=None):
     """Make a new process ready for its first visitors, in a thread of its own: serve each language's listing once
     through `application`, the WSGI application, which reads the language's facet index as visitors' requests read
     it (they then find it read, or wait for the read under way, jobs.facetindex, instead of each reading it again),
     and imports the URLconf, compiles the templates and reads the translations and locale data that the first
-    requests would otherwise wait for. Started by gunicorn in each new worker (gunicorn.conf.py); the thread, to
-    wait for it."""
+    requests would otherwise wait for; then call then(), if given. Started by gunicorn in each new worker
+    (gunicorn.conf.py); the thread, to wait for it."""
 
     def work():
         for language, _name in settings.LANGUAGES:
             with translation.override(language):
                 serve(application, reverse("jobs:posting_list"))
+        if then is not None:
+            then()
 
     return in_thread("warm-up", work, "A new process could not be warmed up.")
 

@@ -488,6 +488,19 @@ def test_a_new_worker_reads_the_facet_indexes_and_serves_each_listing_before_its
 
 
 @pytest.mark.django_db(transaction=True)
+def test_a_warm_up_calls_back_once_every_listing_is_served():
+    application, served, called = get_wsgi_application(), [], []
+
+    def serving(environ, start_response):
+        served.append(environ["PATH_INFO"])
+        return application(environ, start_response)
+
+    catalogue.warm_up(serving, then=lambda: called.append(list(served))).join()
+
+    assert called == [["/en/", "/fr/", "/de/", "/es/"]]
+
+
+@pytest.mark.django_db(transaction=True)
 def test_a_warm_up_answered_other_than_200_is_logged(caplog):
     catalogue.warm_up(lambda environ, start_response: start_response("503 Service Unavailable", []) or []).join()
 
