@@ -284,6 +284,10 @@ class FacetIndex:
         [moment] = instants([moment])
         return self.published >= moment
 
+    def newest_keys(self, among, count):
+        """The keys of the newest `count` postings `among`."""
+        return self.keys[np.flatnonzero(among)[:count]]
+
     def among(self, keys):
         """Which postings have one of `keys` (an array, as keys_of() reads them)."""
         return np.isin(self.keys, keys)
@@ -291,15 +295,22 @@ class FacetIndex:
     def remembered(self, key, keys):
         """Which postings have one of keys() (called the first time only), remembered under `key` for the index's
         lifetime: the last REMEMBERED ones."""
+        found = self.recalled(key)
+        if found is None:
+            found = self.among(keys())
+            with self.lock:
+                self.remembering[key] = np.packbits(found)
+                while len(self.remembering) > REMEMBERED:
+                    del self.remembering[next(iter(self.remembering))]
+        return found
+
+    def recalled(self, key):
+        """What remembered() found under `key`, or None if it found nothing under it yet (or no longer holds it)."""
         with self.lock:
             packed = self.remembering.pop(key, None)
-        if packed is None:
-            packed = np.packbits(self.among(keys()))
-        with self.lock:
-            self.remembering[key] = packed  # the newest
-            while len(self.remembering) > REMEMBERED:
-                del self.remembering[next(iter(self.remembering))]
-        return np.unpackbits(packed, count=self.size).astype(bool)
+            if packed is not None:
+                self.remembering[key] = packed  # the newest
+        return None if packed is None else np.unpackbits(packed, count=self.size).astype(bool)
 
     def equal(self, alias, values):
         """Which postings have one of `values` in column `alias`."""

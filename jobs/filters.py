@@ -6,6 +6,7 @@ from datetime import timedelta
 from decimal import Decimal
 from functools import reduce
 from operator import and_, or_
+from typing import NamedTuple
 
 import django_filters
 from django.conf import settings
@@ -53,6 +54,9 @@ MAX_SALARY_FLOOR = Decimal(10) ** 11
 NARROWING = ("q", "location", "salary_min")
 # The parameters that say what the salary floor is in; alone they filter nothing.
 SALARY_FLOOR_UNITS = ("salary_currency", "salary_period")
+# In another language, a search's matches among more postings than this that meet the other parameters are
+# counted among the newest of them, unless its words were matched there already (PostingFilter.count_matching).
+PROBED = 500
 POSTED_WITHIN = [("1", _("Last 24 hours")), ("7", _("Last 7 days")), ("30", _("Last 30 days"))]
 
 
@@ -275,6 +279,13 @@ def unfiltered_counts(language, now, state):
         return count_facets(index, index.live(now), now, {})
 
     return count() if state is None else state.cached(count, "facets", language)
+
+
+class Tally(NamedTuple):
+    """How many postings: `number`, or with `at_least`, at least that many (more were not counted)."""
+
+    number: int
+    at_least: bool = False
 
 
 @dataclass
@@ -545,12 +556,9 @@ class PostingFilter(django_filters.FilterSet):
         return [*ranked, *ordered[RANKED:stop].tolist()][start:stop]
 
     def counts_in_other_languages(self):
-        """{language: number of live postings in it that match the same filters}, for the other languages that have
-        some: counted in each language's facet index, the search words matched in each posting's own language.
-
-        The search words are matched in a language only if some of its postings meet the other parameters, and
-        its matches are remembered by its index as its own listing's are, under the same key: a search made in
-        either language finds them matched."""
+        """{language: Tally of the live postings in it that match the same filters}, for the other languages:
+        counted in each language's facet index, the search words matched in each posting's own language (see
+        count_matching())."""
         others = [code for code, _name in settings.LANGUAGES if code != self.language]
 
         def count():
@@ -564,12 +572,33 @@ class PostingFilter(django_filters.FilterSet):
                 among = index.live(self.now) if keys is None else index.live(self.now) & index.among(keys)
                 among = matching(index, among, self.now, chosen)
                 if search.has_words(self.search_text) and among.any():
-                    words = functools.partial(search.matching_keys, self.search_text, code)
-                    among &= index.remembered(self.narrowing_key("q", self.search_text), words)
-                counts[code] = int(among.sum())
+                    counts[code] = self.count_matching(index, code, among)
+                else:
+                    counts[code] = Tally(int(among.sum()))
             return counts
 
         return self.cached(count, "elsewhere", self.language, self.parameters)
+
+    def count_matching(self, index, language, among):
+        """A Tally of the postings `among` (some, in `language`'s facet `index`) that match the search words.
+
+        Where the words were matched in that language already, by its own listing or by this, the index remembers
+        the matches. Otherwise the newest PROBED postings `among` are matched one by one (search.matching_among()):
+        if they are all, that is the count; if some match, the tally is "at least" their number, to its first digit.
+        Only where neither holds are the words matched in every posting of the language and the matches remembered:
+        a common word's are the most costly to read, and the newest postings meeting the other parameters find some.
+        """
+        key = self.narrowing_key("q", self.search_text)
+        if (matched := index.recalled(key)) is None:
+            probed = index.newest_keys(among, PROBED)
+            found = len(search.matching_among(self.search_text, language, probed))
+            if len(probed) == among.sum():
+                return Tally(found)
+            if found:
+                scale = 10 ** (len(str(found)) - 1)
+                return Tally(found // scale * scale, at_least=True)
+            matched = index.remembered(key, functools.partial(search.matching_keys, self.search_text, language))
+        return Tally(int((among & matched).sum()))
 
     @property
     def parameters(self):

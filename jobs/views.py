@@ -167,12 +167,13 @@ def listing_page(filterset, count, number):
 
 
 def in_other_languages(filterset, language_urls):
-    """The other languages with postings matching the same filters, with counts and links."""
-    counts = filterset.counts_in_other_languages()
+    """The other languages with postings matching the same filters, with counts ("at least" where not all were
+    counted) and links."""
+    tallies = filterset.counts_in_other_languages()
     return [
-        {**translation.get_language_info(code), "count": counts[code], "url": language_urls[code]}
-        for code, _name in settings.LANGUAGES
-        if counts.get(code)
+        {**translation.get_language_info(code), "count": tally.number, "at_least": tally.at_least, "url": url}
+        for code, url in language_urls.items()
+        if (tally := tallies.get(code)) and tally.number
     ]
 
 

@@ -1,6 +1,6 @@
 import html
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -13,6 +13,7 @@ from django.template import Context, Template
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 
+from jobs import filters
 from tests.factories import PostingFactory, TagFactory
 
 pytestmark = pytest.mark.django_db
@@ -158,6 +159,54 @@ def test_other_languages_counts_match_a_search_only_where_it_has_postings_and_no
     assert sorted(matched) == ["de", "en"]  # not in French, matched already, nor in Spanish, which has no posting
     assert not any("ts_rank" in query["sql"] for query in queries)  # nothing to rank
     assert [(other["code"], other["count"]) for other in response.context["elsewhere"]] == [("fr", 5), ("de", 1)]
+
+
+def other_language_queries(client, query):
+    """The English listing's tallies of other languages for `query`, and which of its queries matched search words
+    in German by candidate ("probe") or in every posting ("whole")."""
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/en/", query)
+    german = [query["sql"] for query in queries if '"jobs_searchentry"."language" IN (\'de\')' in query["sql"]]
+    kinds = ["probe" if '"jobs_searchentry"."posting_id" IN' in sql else "whole" for sql in german]
+    return [(other["code"], other["count"], other["at_least"]) for other in response.context["elsewhere"]], kinds
+
+
+def german_postings(matching, not_matching):
+    """German postings, the newest first: `matching` of them found by "python", then `not_matching` not."""
+    now = timezone.now()
+    for age, title in enumerate(["Python-Entwickler"] * matching + ["Buchhalter"] * not_matching):
+        PostingFactory(language="de", title=title, items=False, published_at=now - timedelta(hours=age + 1))
+
+
+def test_other_languages_count_a_search_among_their_candidates_if_few(client, monkeypatch):
+    monkeypatch.setattr(filters, "PROBED", 4)
+    german_postings(matching=2, not_matching=2)
+
+    assert other_language_queries(client, {"q": "python"}) == ([("de", 2, False)], ["probe"])
+
+
+@pytest.mark.parametrize(("matching", "at_least"), [(13, 10), (9, 9)])
+def test_other_languages_count_a_search_at_least_among_their_newest_candidates(client, monkeypatch, matching, at_least):
+    monkeypatch.setattr(filters, "PROBED", 13)
+    german_postings(matching=matching, not_matching=14 - matching)
+
+    elsewhere, kinds = other_language_queries(client, {"q": "python"})
+
+    assert (elsewhere, kinds) == ([("de", at_least, True)], ["probe"])
+    response = client.get("/en/", {"q": "python"})
+    assert re.search(rf"Deutsch</a>\s*<span>{at_least}\+ jobs</span>", response.text)
+
+
+def test_other_languages_match_a_search_everywhere_if_their_newest_candidates_match_too_few(client, monkeypatch):
+    monkeypatch.setattr(filters, "PROBED", 3)
+    german_postings(matching=0, not_matching=3)
+    PostingFactory(
+        language="de", title="Python-Entwickler", items=False, published_at=timezone.now() - timedelta(days=3)
+    )
+
+    assert other_language_queries(client, {"q": "python"}) == ([("de", 1, False)], ["probe", "whole"])
+    # Matched everywhere, the words are remembered: another search with them is counted without a query.
+    assert other_language_queries(client, {"q": "python", "workplace": "remote"})[1] == []
 
 
 @pytest.mark.parametrize(
