@@ -11,7 +11,7 @@ from typing import NamedTuple
 import django_filters
 from django.conf import settings
 from django.core.validators import slug_re
-from django.db import models
+from django.db import models, router
 from django.db.models import BooleanField, CharField, Count, Exists, ExpressionWrapper, F, OuterRef, Q, Value
 from django.http import QueryDict
 from django.utils import timezone, translation
@@ -250,25 +250,26 @@ def as_boolean(condition):
 def facet_index(language, now, state):
     """The facet index (jobs.facetindex) of the postings in `language` that are live at `now` or may go live, held
     for the catalogue `state`'s version if there is one."""
-    postings = Posting.objects.live_or_scheduled(now).in_language(language)
-    postings = postings.using(postings.db)  # this request's database, also when the index is read in the background
-    columns, related = dict(CITIES), dict(OFFICE_CITIES)
-    for facet in FACETS.values():
-        columns |= facet.columns(now)
-        related |= facet.related()
+    database = router.db_for_read(Posting)  # this request's, also when the index is read in the background
     version = None if state is None else state.version
 
     def read(since=None):
+        # Built only when the index is read: most requests find it read already.
+        postings = Posting.objects.using(database).live_or_scheduled(now).in_language(language)
+        columns, related = dict(CITIES), dict(OFFICE_CITIES)
+        for facet in FACETS.values():
+            columns |= facet.columns(now)
+            related |= facet.related()
         if since is None:
             return FacetIndex.read(postings, columns, related)
-        changes = CatalogueChange.objects.using(postings.db).after(since, version)
+        changes = CatalogueChange.objects.using(database).after(since, version)
         if changes is None:
             return None, None
         changed = postings.filter(pk__in=changes.values("posting"))
         index, keys = FacetIndex.read(changed, columns, related, noted=(changes, F("posting")))
         return (None if None in keys else sorted(set(keys))), index
 
-    return indexes.get((postings.db, language), version, read)
+    return indexes.get((database, language), version, read)
 
 
 def unfiltered_counts(language, now, state):
@@ -433,15 +434,16 @@ class PostingFilter(django_filters.FilterSet):
         """{parameter: {value: name}} for these {parameter: values} of the country, tag and company parameters;
         tags and companies are named in one query, if any, which leaves out those that do not exist."""
         names = {"country": {code: countries.name(code) for code in values["country"]}, "tag": {}, "company": {}}
+        if not (values["tag"] or values["company"]):
+            return names
         tags = Tag.objects.filter(slug__in=values["tag"]).values_list(
             Value("tag", output_field=CharField()), "slug", Tag.label_in(self.language)
         )
         companies = Company.objects.filter(slug__in=values["company"]).values_list(
             Value("company", output_field=CharField()), "slug", "name"
         )
-        if values["tag"] or values["company"]:
-            for name, slug, label in tags.order_by().union(companies.order_by(), all=True):
-                names[name][slug] = label
+        for name, slug, label in tags.order_by().union(companies.order_by(), all=True):
+            names[name][slug] = label
         return names
 
     @functools.cached_property

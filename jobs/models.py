@@ -39,9 +39,14 @@ def current_currencies():
 def currency_choices(codes=None):
     """(code, "code – name in the active language") of `codes`, by default every currency in use today."""
     locale = translation.to_locale(translation.get_language() or settings.LANGUAGE_CODE)
-    return [
-        (code, f"{code} – {get_currency_name(code, locale=locale)}") for code in sorted(codes or current_currencies())
-    ]
+    return list(named_currencies(tuple(sorted(codes or current_currencies())), locale))
+
+
+@functools.lru_cache(maxsize=64)
+def named_currencies(codes, locale):
+    """currency_choices() of `codes` in `locale`, remembered: every listing offers the same few, and Babel takes tens
+    of microseconds to name one."""
+    return tuple((code, f"{code} – {get_currency_name(code, locale=locale)}") for code in codes)
 
 
 def working_language_choices():
@@ -815,6 +820,18 @@ class Posting(models.Model):
         if others is None:
             others = self.other_offices.all() if self.pk else []
         return [*main, *others]
+
+    def place_summary(self):
+        """Where the job is done, in a line: "Remote · France, Germany", or "Paris, France; Lyon, France · Hybrid"."""
+        if self.is_remote:
+            parts = [self.get_workplace_display(), ", ".join(country.name for country in self.work_countries_by_name())]
+        else:
+            offices = [
+                f"{office.city}, {office.country.name}" if office.city else office.country.name
+                for office in self.offices()
+            ]
+            parts = ["; ".join(offices), self.get_workplace_display()]
+        return " · ".join(parts)
 
     def work_country_codes(self, other_offices=None):
         """The countries the job can be done from: where candidates may live for remote roles, else the offices'."""

@@ -2,7 +2,7 @@ from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, HttpResponseNotFound, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
-from django.template.loader import render_to_string
+from django.template.loader import get_template
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.cache import add_never_cache_headers
@@ -55,16 +55,18 @@ def filtered_context(request, filterset):
 
 def posting_cards(state, postings):
     """[(posting, its card below the title, as HTML)]: the same on every page that lists the posting, so rendered
-    once per catalogue version, language and day (it says "Posted yesterday"), the postings' tags, offices and
-    working languages read for those cards alone. The title, which links back to the visitor's listing, is not part
-    of it."""
-
-    def render_details(postings):
-        Posting.load_details(postings)
-        return [render_to_string("jobs/_posting_card.html#details", {"posting": posting}) for posting in postings]
-
-    details = state.cached_each(render_details, postings, "card", translation.get_language(), timezone.localdate())
+    once per catalogue version, language and day (it says "Posted yesterday"). The title, which links back to the
+    visitor's listing, is not part of it."""
+    details = state.cached_each(card_details, postings, "card", translation.get_language(), timezone.localdate())
     return list(zip(postings, details, strict=True))
+
+
+def card_details(postings):
+    """The cards of `postings` below their titles, as HTML, their tags, offices and working languages read for them
+    alone."""
+    Posting.load_details(postings)
+    template = get_template("jobs/_posting_card.html#details")
+    return [template.render({"posting": posting}) for posting in postings]
 
 
 def render_filtered(request, template, context):
@@ -138,7 +140,7 @@ class CountedPaginator(Paginator):
     """
 
     def __init__(self, filterset, per_page, count, cached):
-        super().__init__(filterset.qs, per_page)
+        super().__init__([], per_page)  # never read as a whole: its pages are read by key (read())
         self.filterset = filterset
         self.count = count
         self.cached = cached

@@ -87,13 +87,13 @@ def test_a_card_is_rendered_once_for_every_listing_that_shows_it_each_title_lead
 ):
     posting = PostingFactory(country="PT", workplace="remote")
     rendered = []
-    real_render = views.render_to_string
-    monkeypatch.setattr(views, "render_to_string", lambda *args: rendered.append(args[0]) or real_render(*args))
+    real_details = views.card_details
+    monkeypatch.setattr(views, "card_details", lambda postings: rendered.extend(postings) or real_details(postings))
 
     first = client.get("/en/", {"country": "PT"}).text
     second = client.get("/en/", {"workplace": "remote", "country": "PT"}).text
 
-    assert rendered == ["jobs/_posting_card.html#details"]
+    assert rendered == [posting]
     assert f'{posting.get_absolute_url()}?from=country%3DPT"' in first
     assert f'{posting.get_absolute_url()}?from=workplace%3Dremote%26country%3DPT"' in second
     assert escape(posting.company.name) in second
@@ -101,11 +101,11 @@ def test_a_card_is_rendered_once_for_every_listing_that_shows_it_each_title_lead
 
 def test_a_card_is_not_rendered_again_when_another_posting_goes_live(client, board, monkeypatch):
     PostingFactory(country="PT")
-    PostingFactory(country="PT", published_at=timezone.now() + timedelta(minutes=1))
+    scheduled = PostingFactory(country="PT", published_at=timezone.now() + timedelta(minutes=1))
     client.get("/en/", {"country": "PT"})
     rendered = []
-    real_render = views.render_to_string
-    monkeypatch.setattr(views, "render_to_string", lambda *args: rendered.append(args[0]) or real_render(*args))
+    real_details = views.card_details
+    monkeypatch.setattr(views, "card_details", lambda postings: rendered.extend(postings) or real_details(postings))
     later = timezone.now() + timedelta(minutes=2)
     if timezone.localdate(later) != timezone.localdate():
         pytest.skip("a new day begins within two minutes: every card says when it was posted anew")
@@ -114,7 +114,7 @@ def test_a_card_is_not_rendered_again_when_another_posting_goes_live(client, boa
     page = client.get("/en/", {"country": "PT"})
 
     assert shown_count(page, "country", "PT") == 2
-    assert rendered == ["jobs/_posting_card.html#details"]  # the card of the posting gone live alone
+    assert rendered == [scheduled]  # the card of the posting gone live alone
 
 
 def test_a_feed_entry_shows_an_edit_of_its_items_at_once_in_every_feed(

@@ -1,4 +1,5 @@
 import re
+from datetime import datetime
 from unittest import mock
 
 import pytest
@@ -190,6 +191,14 @@ def test_a_fully_remote_role_is_shown_with_the_countries_it_accepts_by_their_loc
     assert "Remote · Deutschland, Frankreich, Spanien</li>" in card
     assert "<li>Deutschland</li><li>Frankreich</li><li>Spanien</li>" in page
     assert "Büro:" not in page
+
+
+def test_cards_and_pages_give_when_a_posting_was_published_as_a_machine_readable_moment(client):
+    posting = PostingFactory()
+    pattern = r'<time datetime="([^"]+)">(?:Posted|Posted on)'
+
+    for html in [client.get(listing_url("en")).text, client.get(posting.get_absolute_url()).text]:
+        assert datetime.fromisoformat(re.search(pattern, html)[1]) == posting.published_at.replace(microsecond=0)
 
 
 def test_a_remote_role_with_an_office_shows_it_apart_from_where_candidates_may_work(client):
