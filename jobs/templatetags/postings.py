@@ -49,8 +49,8 @@ def locale_of(language):
 
 @register.filter
 def machine_readable(moment):
-    """A moment as a <time> element's datetime attribute gives it, in the site's time zone: "2026-11-28T09:30:00+01:00".
-    Ten times quicker than the date filter, which reads a format string on every call."""
+    """A moment as a <time> element's datetime attribute gives it, in the site's time zone:
+    "2026-11-28T09:30:00+01:00". Ten times quicker than the date filter, which reads a format string on every call."""
     return timezone.localtime(moment).isoformat(timespec="seconds")
 
 
