@@ -8,6 +8,7 @@ from django.core.management import CommandError, call_command
 
 from jobs import benchmark, catalogue
 from jobs.benchmark import by_count
+from jobs.demo import generator
 from jobs.demo.generator import scaled
 from jobs.models import ITEM_RELATIONS, FullText, Posting, SearchEntry, Status, WorkCountry
 from jobs.search import fold, reindex
@@ -58,7 +59,16 @@ def item_values(posting, related):
     ]
 
 
-def test_generated_postings_carry_their_demo_postings_items_tags_search_text_and_full_text():
+@pytest.mark.parametrize(
+    "batch_size",
+    [
+        pytest.param(5000, id="one batch, in the test's transaction"),
+        # Outside a transaction, on PostgreSQL, each batch is written by a thread while the next one is made.
+        pytest.param(7, marks=pytest.mark.django_db(transaction=True), id="batches of 7, no transaction around"),
+    ],
+)
+def test_generated_postings_carry_their_demo_postings_items_tags_search_text_and_full_text(batch_size, monkeypatch):
+    monkeypatch.setattr(generator, "BATCH_SIZE", batch_size)
     run("seed_demo")
     demo_postings = {
         (posting.language, posting.title): posting for posting in Posting.objects.filter(status=Status.PUBLISHED)
@@ -67,6 +77,7 @@ def test_generated_postings_carry_their_demo_postings_items_tags_search_text_and
     run("generate_postings", count=20, seed=5)
 
     generated = list(Posting.objects.order_by("-pk")[:20])
+    assert WorkCountry.objects.filter(posting__in=generated).values("posting").distinct().count() == 20
     for posting in generated:
         original = demo_postings[posting.language, posting.title]
         for related in ITEM_RELATIONS:

@@ -6,14 +6,20 @@ languages and tags are the demo posting's rows copied in the database, one
 INSERT ... SELECT per table and batch, whatever fields those tables have. Its search entry and full text are
 what jobs.search.reindex writes, computed once per demo posting (and company, for the entry). Postings go in
 by COPY on PostgreSQL, with bulk_create elsewhere.
+
+On PostgreSQL, outside a transaction, each batch is written by a thread of its own while the next one is made:
+making a batch is Python's work, writing it mostly the database's (its COPY, constraints and indexes), and the two
+then share the machine's cores where one waited for the other.
 """
 
 import random
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.text import slugify
@@ -56,37 +62,28 @@ class Generator:
         self.full_texts = {}
         self.rates = ExchangeRate.objects.rates()
 
-    def add(self, count):
-        """Add `count` postings in one transaction."""
+    def make(self, count):
+        """A Batch of `count` new postings and their rows, their keys given, ready to be written."""
         originals = [self.rng.choice(self.originals) for _ in range(count)]
         postings = [self.vary(original, self.rng.choice(self.companies)) for original in originals]
-        with transaction.atomic():
-            insert(Posting, postings)
-            insert(
-                SearchEntry,
-                [
-                    SearchEntry(posting=posting, **self.indexed(original, posting.company))
-                    for posting, original in zip(postings, originals, strict=True)
-                ],
-            )
-            insert(
-                FullText,
-                [
-                    FullText(posting=posting, html=self.full_text(original))
-                    for posting, original in zip(postings, originals, strict=True)
-                ],
-            )
-            pairs = [(posting.pk, original.pk) for posting, original in zip(postings, originals, strict=True)]
-            for model in COPIED:
-                copy_rows(model, pairs)
-            insert(
-                WorkCountry,
-                [
-                    WorkCountry(posting_id=posting.pk, country=code)
-                    for posting, original in zip(postings, originals, strict=True)
-                    for code in sorted(posting.work_country_codes(original.other_offices.all()))
-                ],
-            )
+        numbered(Posting, postings)
+        made = list(zip(postings, originals, strict=True))
+        countries = [
+            WorkCountry(posting_id=posting.pk, country=code)
+            for posting, original in made
+            for code in sorted(posting.work_country_codes(original.other_offices.all()))
+        ]
+        numbered(WorkCountry, countries)
+        rows = {
+            Posting: postings,
+            SearchEntry: [
+                SearchEntry(posting=posting, **self.indexed(original, posting.company)) for posting, original in made
+            ],
+            FullText: [FullText(posting=posting, html=self.full_text(original)) for posting, original in made],
+            WorkCountry: countries,
+        }
+        pairs = [(posting.pk, original.pk) for posting, original in made]
+        return Batch({model: prepared(model, objects) for model, objects in rows.items()}, pairs)
 
     def vary(self, original, company):
         """A new live posting like `original`, at `company`, in another place, with another date and salary."""
@@ -160,26 +157,47 @@ def scaled(amount, factor):
     return round(value, -2) if value >= 1000 else round(value, 0)
 
 
-def insert(model, objects):
-    """Save new `objects` of `model` and give them their primary keys if the database numbers them: by COPY on
-    PostgreSQL."""
-    if connection.vendor != "postgresql":
-        model.objects.bulk_create(objects)
+def numbered(model, objects):
+    """Give new `objects` of `model` their primary keys, if the database numbers them, before they are written: from
+    the table's sequence on PostgreSQL, after the largest key elsewhere (SQLite takes the keys it is given)."""
+    if not model._meta.auto_field or not objects:
         return
-    quote = connection.ops.quote_name
-    table, fields = model._meta.db_table, model._meta.concrete_fields
+    table, column = model._meta.db_table, model._meta.pk.column
     with connection.cursor() as cursor:
-        if model._meta.auto_field:
+        if connection.vendor == "postgresql":
             cursor.execute(
                 "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-                [table, model._meta.pk.column, len(objects)],
+                [table, column, len(objects)],
             )
-            for obj, (pk,) in zip(objects, cursor.fetchall(), strict=True):
-                obj.pk = pk
-        columns = ", ".join(quote(field.column) for field in fields)
-        with cursor.copy(f"COPY {quote(table)} ({columns}) FROM STDIN") as copy:
-            for obj in objects:
-                copy.write_row([field.get_db_prep_save(field.pre_save(obj, True), connection) for field in fields])
+            keys = [key for (key,) in cursor.fetchall()]
+        else:
+            start = (model.objects.aggregate(Max("pk"))["pk__max"] or 0) + 1
+            keys = range(start, start + len(objects))
+    for obj, key in zip(objects, keys, strict=True):
+        obj.pk = key
+
+
+def prepared(model, objects):
+    """New `objects` of `model` as insert() takes them: on PostgreSQL, the values of their rows for COPY."""
+    if connection.vendor != "postgresql":
+        return objects
+    fields = model._meta.concrete_fields
+    return [[field.get_db_prep_save(field.pre_save(obj, True), connection) for field in fields] for obj in objects]
+
+
+def insert(model, rows):
+    """Save new rows of `model`, prepared(): by COPY on PostgreSQL."""
+    if connection.vendor != "postgresql":
+        model.objects.bulk_create(rows)
+        return
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(field.column) for field in model._meta.concrete_fields)
+    with (
+        connection.cursor() as cursor,
+        cursor.copy(f"COPY {quote(model._meta.db_table)} ({columns}) FROM STDIN") as copy,
+    ):
+        for row in rows:
+            copy.write_row(row)
 
 
 def copy_rows(model, pairs):
@@ -203,11 +221,39 @@ def copy_rows(model, pairs):
             )
 
 
+@dataclass
+class Batch:
+    rows: dict  # {model: its new rows, as prepared() gives them}, in the order they are written
+    pairs: list  # (new posting's key, its original's key)
+
+    def write(self):
+        """Write the batch in one transaction: its rows, then the rows its postings copy from their originals."""
+        with transaction.atomic():
+            for model, rows in self.rows.items():
+                insert(model, rows)
+            for model in COPIED:
+                copy_rows(model, self.pairs)
+        return len(self.pairs)
+
+
 def generate(count, seed, progress):
-    """Add `count` live postings, BATCH_SIZE a transaction, calling progress(n) after each batch."""
+    """Add `count` live postings, BATCH_SIZE a transaction, calling progress(n) after each batch is written.
+
+    Within a transaction (a test's), another thread's connection would not see the batches' originals, and SQLite's
+    keys are numbered after the largest one written (numbered()): there the batches are written in turn."""
     generator = Generator(seed)
-    for start in range(0, count, BATCH_SIZE):
-        size = min(BATCH_SIZE, count - start)
-        generator.add(size)
-        progress(size)
+    batches = (generator.make(min(BATCH_SIZE, count - start)) for start in range(0, count, BATCH_SIZE))
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        for batch in batches:
+            progress(batch.write())
+    else:
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="generate_postings") as writer:
+            written = None
+            for batch in batches:  # the next batch is made while the last one is written
+                if written is not None:
+                    progress(written.result())
+                written = writer.submit(batch.write)
+            if written is not None:
+                progress(written.result())
+            writer.submit(connections.close_all).result()  # the thread's own connections
     catalogue.bump()  # COPY sends no signals
