@@ -826,12 +826,14 @@ class Posting(models.Model):
         if self.is_remote:
             parts = [self.get_workplace_display(), ", ".join(country.name for country in self.work_countries_by_name())]
         else:
-            offices = [
-                f"{office.city}, {office.country.name}" if office.city else office.country.name
-                for office in self.offices()
-            ]
-            parts = ["; ".join(offices), self.get_workplace_display()]
+            parts = [self.offices_line(), self.get_workplace_display()]
         return " · ".join(parts)
+
+    def offices_line(self):
+        """The offices() in a line, "Paris, France; Lyon, France"; empty if there are none (a remote role's may)."""
+        return "; ".join(
+            f"{office.city}, {office.country.name}" if office.city else office.country.name for office in self.offices()
+        )
 
     def work_country_codes(self, other_offices=None):
         """The countries the job can be done from: where candidates may live for remote roles, else the offices'."""
