@@ -4,6 +4,10 @@ import os
 
 # settings.py refuses to load without a secret key; tests use a fixed one.
 os.environ["DJANGO_SECRET_KEY"] = "test-only-secret-key-never-used-to-sign-anything-real"
+# Production gives up on a new PostgreSQL connection after 2 s. A test machine running both suites at once on two
+# cores can take longer than that to start a backend for each of the live server's threads; the timeout's own tests
+# read the production settings (tests/test_production.py).
+os.environ.setdefault("DJANGO_DB_CONNECT_TIMEOUT", "30")
 
 from config.settings import *  # noqa: E402, F403
 from config.settings import DATABASES, STORAGES  # noqa: E402
