@@ -106,11 +106,17 @@ class EstimatedCountPaginator(Paginator):
     took 0.2 to 0.8 s there for a word found in a few percent of the postings, whose trigram matches PostgreSQL
     gathers in full before the first row. The planner's estimates of such searches came within 2.5 times of the
     real count, so one of TRUSTED_ESTIMATE says there are many more than EXACT_COUNT. `estimated` says which it is.
+
+    Counting reads the keys it counts. When they are a page or fewer, those postings are read by key
+    (`found`), and the list shows them rather than search again: the search is read once, not twice. A word whose
+    trigrams are common is where that counts: PostgreSQL finds most of its candidates wrong only once it has read
+    them (at a million postings, "rest" in none of 228,918 candidates: 1.4 s a search).
     """
 
     EXACT_COUNT = 1000
     TRUSTED_ESTIMATE = 20_000
     estimated = False
+    found = None
 
     @cached_property
     def count(self):
@@ -121,9 +127,13 @@ class EstimatedCountPaginator(Paginator):
         if planned >= self.TRUSTED_ESTIMATE:
             self.estimated = True
             return planned
-        counted = postings.order_by()[: self.EXACT_COUNT + 1].count()
-        self.estimated = counted > self.EXACT_COUNT
-        return max(planned, counted) if self.estimated else counted
+        keys = list(postings.order_by().values_list("pk", flat=True)[: self.EXACT_COUNT + 1])
+        self.estimated = len(keys) > self.EXACT_COUNT
+        if self.estimated:
+            return max(planned, len(keys))
+        if len(keys) <= self.per_page:
+            self.found = list(postings.filter(pk__in=keys))  # in the list's order
+        return len(keys)
 
 
 class CompanyDescriptionInline(admin.StackedInline):
@@ -409,6 +419,8 @@ class PostingChangeList(ChangeList):
 
     def get_results(self, request):
         super().get_results(request)
+        if not self.multi_page and self.paginator.found is not None:
+            self.result_list = self.paginator.found  # every posting found, read when counted
         totals = statistics.recent_totals([posting.pk for posting in self.result_list])
         for posting in self.result_list:
             posting.recent_numbers = totals.get(posting.pk, dict.fromkeys(statistics.EVENTS, 0))

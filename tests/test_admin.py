@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 
-from jobs.admin import EstimatedCountPaginator, distinct_values
+from jobs.admin import EstimatedCountPaginator, PostingAdmin, distinct_values
 from jobs.models import Company, Posting, Tag
 from tests.admin_forms import change_form_data
 from tests.factories import CompanyFactory, PostingFactory, TagFactory
@@ -275,11 +275,49 @@ def test_admin_list_counts_no_further_than_the_threshold_then_estimates(admin_cl
     with CaptureQueriesContext(connection) as queries:
         response = admin_client.get(reverse("admin:jobs_posting_changelist"))
 
-    counts = [query["sql"] for query in queries if "COUNT(" in query["sql"]]
-    assert counts and all("LIMIT 3" in sql for sql in counts)
+    counted = [query["sql"] for query in queries if query["sql"].startswith('SELECT "jobs_posting"."id" AS "pk"')]
+    assert counted and all(sql.endswith("LIMIT 3") for sql in counted)
+    assert not [query["sql"] for query in queries if "COUNT(" in query["sql"]]
+    assert len(response.context["cl"].result_list) == 4
     assert response.context["cl"].paginator.estimated
     assert f"{response.context['cl'].result_count} postings" in response.text
     assert "The number of postings is an estimate." in response.text
+
+
+def searches_of(queries):
+    """The queries that read postings by the admin search's condition (counts included)."""
+    return [
+        sql
+        for query in queries
+        if 'FROM "jobs_posting"' in (sql := query["sql"]) and "LIKE" in sql and not sql.startswith("EXPLAIN")
+    ]
+
+
+def test_admin_search_that_finds_a_page_or_less_searches_once(admin_client, postgresql):
+    PostingFactory(title="Rare welder")
+    PostingFactory(title="Rare glazier")
+    PostingFactory(title="Nurse")
+
+    with CaptureQueriesContext(connection) as queries:
+        response = admin_client.get(reverse("admin:jobs_posting_changelist"), {"q": "rare"})
+
+    [search, by_key] = searches_of(queries)
+    assert "LIMIT 1001" in search and '"jobs_posting"."id" IN (' in by_key
+    assert not response.context["cl"].paginator.estimated
+    assert [posting.title for posting in response.context["cl"].result_list] == ["Rare glazier", "Rare welder"]
+    assert "2 postings" in response.text
+
+
+def test_admin_search_over_a_page_counts_then_reads_the_page(admin_client, postgresql, monkeypatch):
+    monkeypatch.setattr(PostingAdmin, "list_per_page", 2)
+    for title in ["Rare welder", "Rare glazier", "Rare roofer"]:
+        PostingFactory(title=title)
+
+    for page, titles in [(1, ["Rare roofer", "Rare glazier"]), (2, ["Rare welder"])]:
+        response = admin_client.get(reverse("admin:jobs_posting_changelist"), {"q": "rare", "p": page})
+
+        assert "3 postings" in response.text
+        assert [posting.title for posting in response.context["cl"].result_list] == titles
 
 
 def test_admin_list_takes_a_large_estimate_without_counting(admin_client, postgresql, monkeypatch):
