@@ -677,6 +677,12 @@ class Posting(models.Model):
             ),
             # The admin's country filter reads the countries in use from this index (jobs.admin.distinct_values).
             models.Index(fields=["country"], name="posting_country_idx"),
+            # The admin's filters by workplace, employment type and seniority: two of them that few postings share
+            # are found by combining their indexes (at a million postings, "lead" and "contract" in none: 50 to 80
+            # ms, where reading the table took 330). Small, for columns of a few values (7 MB each at a million).
+            models.Index(fields=["workplace"], name="posting_workplace_idx"),
+            models.Index(fields=["employment_type"], name="posting_employment_idx"),
+            models.Index(fields=["seniority"], name="posting_seniority_idx"),
             # The admin's state filter finds drafts, archived and expired postings here, however few they are.
             models.Index(fields=["status", "valid_through"], name="posting_state_idx"),
             # The postings sitemap's lastmod: when a live posting last changed, read from the end of this index.
