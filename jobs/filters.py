@@ -568,39 +568,48 @@ class PostingFilter(django_filters.FilterSet):
             if set(self.parameters) - {"q", *FACETS}:
                 live = Posting.objects.live(self.now).filter(language__in=others)
                 keys = keys_of(self.filtered(live, excluded={"q", *FACETS}))
-            chosen, counts = self.chosen_values(*FACETS), {}
+            chosen, counts, unmatched = self.chosen_values(*FACETS), {}, {}
             for code in others:
                 index = facet_index(code, self.now, self.state)
                 among = index.live(self.now) if keys is None else index.live(self.now) & index.among(keys)
                 among = matching(index, among, self.now, chosen)
-                if search.has_words(self.search_text) and among.any():
-                    counts[code] = self.count_matching(index, code, among)
-                else:
+                if not (search.has_words(self.search_text) and among.any()):
                     counts[code] = Tally(int(among.sum()))
+                elif (tally := self.count_matching(index, code, among)) is not None:
+                    counts[code] = tally
+                else:
+                    unmatched[code] = (index, among)
+            if unmatched:
+                matches = search.matching_keys_by_language(self.search_text, list(unmatched))
+                key = self.narrowing_key("q", self.search_text)
+                for code, (index, among) in unmatched.items():
+                    matched = index.remembered(key, functools.partial(matches.__getitem__, code))
+                    counts[code] = Tally(int((among & matched).sum()))
             return counts
 
         return self.cached(count, "elsewhere", self.language, self.parameters)
 
     def count_matching(self, index, language, among):
-        """A Tally of the postings `among` (some, in `language`'s facet `index`) that match the search words.
+        """A Tally of the postings `among` (some, in `language`'s facet `index`) that match the search words, or
+        None if it takes matching the words in every posting of the language.
 
         Where the words were matched in that language already, by its own listing or by this, the index remembers
         the matches. Otherwise the newest PROBED postings `among` are matched one by one (search.matching_among()):
         if they are all, that is the count; if some match, the tally is "at least" their number, to its first digit.
-        Only where neither holds are the words matched in every posting of the language and the matches remembered:
-        a common word's are the most costly to read, and the newest postings meeting the other parameters find some.
+        Only where neither holds are the words matched in every posting of the language, the languages where that
+        is so in one query (counts_in_other_languages), and the matches remembered: a common word's are the most
+        costly to read, and the newest postings meeting the other parameters find some.
         """
-        key = self.narrowing_key("q", self.search_text)
-        if (matched := index.recalled(key)) is None:
-            probed = index.newest_keys(among, PROBED)
-            found = len(search.matching_among(self.search_text, language, probed))
-            if len(probed) == among.sum():
-                return Tally(found)
-            if found:
-                scale = 10 ** (len(str(found)) - 1)
-                return Tally(found // scale * scale, at_least=True)
-            matched = index.remembered(key, functools.partial(search.matching_keys, self.search_text, language))
-        return Tally(int((among & matched).sum()))
+        if (matched := index.recalled(self.narrowing_key("q", self.search_text))) is not None:
+            return Tally(int((among & matched).sum()))
+        probed = index.newest_keys(among, PROBED)
+        found = len(search.matching_among(self.search_text, language, probed))
+        if len(probed) == among.sum():
+            return Tally(found)
+        if found:
+            scale = 10 ** (len(str(found)) - 1)
+            return Tally(found // scale * scale, at_least=True)
+        return None
 
     @property
     def parameters(self):

@@ -186,7 +186,18 @@ def matching_keys(text, language):
     """
     if not uses_postgres():
         return keys_of(matching(text, [language]))
-    return planned_keys(matching(text, [language]), enable_seqscan="off")
+    [keys] = planned_keys(matching(text, [language]), enable_seqscan="off")
+    return keys
+
+
+def matching_keys_by_language(text, languages):
+    """{language: matching_keys(text, language)} for each of `languages`, read in one statement: each language's
+    entries through its own GIN index (one condition ORing the languages' had PostgreSQL test every match's vector
+    again, read out of line)."""
+    if not uses_postgres():
+        return {code: matching_keys(text, code) for code in languages}
+    found = planned_keys(*(matching(text, [code]) for code in languages), enable_seqscan="off")
+    return dict(zip(languages, found, strict=True))
 
 
 def matching_among(text, language, keys):
@@ -199,20 +210,23 @@ def matching_among(text, language, keys):
     if not uses_postgres():
         return keys_of(matching(text, [language]).filter(pk__in=keys.tolist()))
     entries = matching(text, [language]).filter(pk__in=unnested(keys.tolist()))
-    return planned_keys(entries, enable_seqscan="off", enable_bitmapscan="off")
+    [keys] = planned_keys(entries, enable_seqscan="off", enable_bitmapscan="off")
+    return keys
 
 
-def planned_keys(entries, **settings):
-    """The keys of `entries` as an array, their query planned with these settings (each until the transaction ends:
-    this one, or the caller's)."""
-    sql, params = entries.order_by().values("pk").query.sql_with_params()
+def planned_keys(*entries, **settings):
+    """The keys of each queryset of `entries`, as arrays, read in one statement planned with these settings (each
+    until the transaction ends: this one, or the caller's)."""
+    queries = [rows.order_by().values("pk").query.sql_with_params() for rows in entries]
+    columns = ", ".join(f"(SELECT STRING_AGG(int8send(pk), '') FROM ({sql}) AS e)" for sql, _params in queries)
     setting = "".join(f"SET LOCAL {name} = {value}; " for name, value in settings.items())
-    with transaction.atomic(using=entries.db), connections[entries.db].cursor() as cursor:
+    database = entries[0].db
+    with transaction.atomic(using=database), connections[database].cursor() as cursor:
         # The settings and the query they plan in one round trip (psycopg binds the parameters client-side).
-        cursor.execute(f"{setting}SELECT STRING_AGG(int8send(pk), '') FROM ({sql}) AS e", params)
+        cursor.execute(f"{setting}SELECT {columns}", [value for _sql, params in queries for value in params])
         for _name in settings:
             cursor.nextset()
-        return unpacked(cursor.fetchone()[0])
+        return [unpacked(packed) for packed in cursor.fetchone()]
 
 
 def unnested(keys):

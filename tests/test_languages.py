@@ -209,6 +209,29 @@ def test_other_languages_match_a_search_everywhere_if_their_newest_candidates_ma
     assert other_language_queries(client, {"q": "python", "workplace": "remote"})[1] == []
 
 
+def test_other_languages_whose_newest_candidates_match_none_are_matched_everywhere_together(client, monkeypatch):
+    monkeypatch.setattr(filters, "PROBED", 3)
+    german_postings(matching=0, not_matching=3)
+    now = timezone.now()
+    for age in range(3):
+        PostingFactory(language="fr", title="Comptable", items=False, published_at=now - timedelta(hours=age + 1))
+    for language, title in [("de", "Python-Entwickler"), ("fr", "Développeur Python")]:
+        PostingFactory(language=language, title=title, items=False, published_at=now - timedelta(days=3))
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/en/", {"q": "python"})
+
+    assert sorted((other["code"], other["count"]) for other in response.context["elsewhere"]) == [("de", 1), ("fr", 1)]
+    languages = re.compile(r"\"jobs_searchentry\".\"language\" IN \('(\w+)'\)")
+    whole = sorted(
+        sorted(languages.findall(query["sql"]))
+        for query in queries
+        if "jobs_searchentry" in query["sql"] and '"jobs_searchentry"."posting_id" IN' not in query["sql"]
+    )
+    # The English match, then on PostgreSQL both other languages' in one statement (a listing takes at most 8).
+    assert whole == ([["de", "fr"], ["en"]] if connection.vendor == "postgresql" else [["de"], ["en"], ["fr"]])
+
+
 @pytest.mark.parametrize(
     ("language", "expected"),
     [
