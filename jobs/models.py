@@ -9,6 +9,7 @@ import reversion
 from babel.core import get_global
 from babel.numbers import get_currency_name, get_territory_currencies
 from django.conf import global_settings, settings
+from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -1102,6 +1103,40 @@ class FullText(models.Model):
 
     def __str__(self):
         return str(self.posting)
+
+
+class PostingWords(models.Func):
+    """The words of a posting's title, summary, city and slug as the admin's search finds them (PostgreSQL): their
+    text upper-cased (as Django's icontains compares) and split at SEPARATORS, without runs of more than 255
+    characters between two (longer than an index entry may be; no title, city or slug is that long). A search term
+    without a separator is in one of those columns, upper-cased, if and only if it is in one of these words: it
+    cannot span two. Hyphens separate too: a slug is unique, and whole, each would be a word that holds the words of
+    its title, which the words that hold a title's word would then count by the thousand.
+
+    A function of the database's (migration 0017), GIN-indexed."""
+
+    SEPARATORS = " -\t\n\r"
+    function = "jobs_posting_words"
+
+    def __init__(self):
+        super().__init__(F("title"), F("summary"), F("city"), F("slug"), output_field=ArrayField(models.TextField()))
+
+
+class PostingWord(models.Model):
+    """A word that a posting's title, summary, city or slug holds or held (PostingWords), on PostgreSQL: a trigger
+    adds the words of every posting written (migration 0017); none is removed, and a word no posting holds any more
+    finds none. Trigram-indexed: the admin's search finds the words that hold a term here, among a few hundred
+    thousand short words, then the postings through the index of their words, without reading a posting that does
+    not hold one (jobs.admin.PostingAdmin.get_search_results)."""
+
+    word = models.TextField(primary_key=True)
+
+    class Meta:
+        verbose_name = _("posting word")
+        verbose_name_plural = _("posting words")
+
+    def __str__(self):
+        return self.word
 
 
 class DailyStatistics(models.Model):

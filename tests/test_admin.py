@@ -6,11 +6,14 @@ from decimal import Decimal
 import pytest
 from django.contrib.admin import ModelAdmin, site
 from django.db import connection
+from django.db.models import Q
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from jobs.admin import EstimatedCountPaginator, PostingAdmin, distinct_values
+from jobs.admin import OWN_SEARCH_FIELDS, EstimatedCountPaginator, PostingAdmin, distinct_values
 from jobs.models import Company, Posting, Tag
 from tests.admin_forms import change_form_data
 from tests.factories import CompanyFactory, PostingFactory, TagFactory
@@ -237,16 +240,84 @@ def test_admin_search_wants_every_word_in_a_field_of_the_posting_or_its_companys
     assert changelist_titles(admin_client, q="backend-developer") == ["Backend developer"]
 
 
-def test_admin_search_reads_the_trigram_indexes(admin_client, postgresql):
-    PostingFactory(title="Backend engineer")
-    queryset = admin_client.get(reverse("admin:jobs_posting_changelist"), {"q": "engineer"}).context["cl"].queryset
-
-    # On a table this small a full read is cheapest; forbidden it, the planner reads whatever indexes can serve.
+def planned(queryset):
+    """The plan of `queryset`: on a table this small a full read is cheapest; forbidden it, the planner reads
+    whatever indexes can serve."""
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off; SET LOCAL enable_indexscan = off")
-    plan = queryset.explain()
+    return queryset.explain()
+
+
+def searched(admin_client, term):
+    return admin_client.get(reverse("admin:jobs_posting_changelist"), {"q": term}).context["cl"].queryset
+
+
+def test_admin_search_reads_the_index_of_the_postings_words(admin_client, postgresql):
+    PostingFactory(title="Backend engineer")
+
+    plan = planned(searched(admin_client, "engineer"))
+
+    assert "posting_words_idx" in plan and "_trgm" not in plan
+
+
+@pytest.mark.parametrize("term", ["en", '"backend engineer"'])
+def test_admin_search_for_a_term_too_short_for_trigrams_or_with_a_space_reads_the_trigram_indexes(
+    admin_client, postgresql, term
+):
+    PostingFactory(title="Backend engineer")
+
+    plan = planned(searched(admin_client, term))
 
     assert "posting_title_trgm" in plan and "posting_summary_trgm" in plan
+    assert "posting_words_idx" not in plan
+
+
+def test_admin_search_for_a_term_in_many_words_reads_the_trigram_indexes(admin_client, postgresql, monkeypatch):
+    monkeypatch.setattr(PostingAdmin, "WORDS_READ", 1)
+    PostingFactory(title="Backend engineer", summary="Engineering")
+
+    assert "posting_title_trgm" in planned(searched(admin_client, "engineer"))
+    assert changelist_titles(admin_client, q="engineer") == ["Backend engineer"]
+
+
+# Columns of postings the admin searches: cases, accents, punctuation, tabs and line breaks, words in words.
+WORDY = [
+    ("Senior Backend-Engineer (m/w/d)", "Développez nos APIs REST\tet l'interopérabilité.\nRemote-first.", "Köln"),
+    ("C++ developer at Straße & Co.", "Tools for node.js, PostgreSQL and ÜNÏCÖDÉ text; 100% remote.", "São Paulo"),
+    ("Restaurant manager", "An interest in forests and prestige", ""),
+]
+WORDY_TEXTS = [text for columns in WORDY for text in columns if text]
+# A term: a piece of one of those columns (some hold spaces), or a few letters, marks or spaces.
+wordy_terms = st.one_of(
+    st.tuples(st.sampled_from(WORDY_TEXTS), st.integers(0, 60), st.integers(1, 12)).map(
+        lambda piece: piece[0][piece[1] : piece[1] + piece[2]]
+    ),
+    st.text(alphabet="aeinorstéÉüß+-.%_' ", min_size=1, max_size=6),
+)
+
+
+@pytest.fixture
+def wordy_postings(postgresql):
+    for title, summary, city in WORDY:
+        PostingFactory(title=title, summary=summary, city=city)
+    Posting.objects.filter(city="").update(title="Restaurant manager, Lyon")  # an edit's words are indexed too
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(term=wordy_terms)
+def test_admin_search_by_words_finds_the_postings_whose_columns_hold_the_term(wordy_postings, term):
+    columns = Q(*(Q(**{f"{name}__icontains": term}) for name in OWN_SEARCH_FIELDS), _connector=Q.OR)
+    by_words = site._registry[Posting].own_columns_holding(term, "default")
+
+    assert set(Posting.objects.filter(by_words)) == set(Posting.objects.filter(columns))
+
+
+def test_a_posting_with_a_run_longer_than_an_index_entry_is_saved_and_found_by_its_other_words(
+    admin_client, postgresql
+):
+    PostingFactory(title="Welder", summary=f"Read {'x' * 5000} and apply")
+
+    assert changelist_titles(admin_client, q="apply") == ["Welder"]
 
 
 @pytest.mark.parametrize("language", ["en", "fr"])
@@ -289,7 +360,7 @@ def searches_of(queries):
     return [
         sql
         for query in queries
-        if 'FROM "jobs_posting"' in (sql := query["sql"]) and "LIKE" in sql and not sql.startswith("EXPLAIN")
+        if 'FROM "jobs_posting"' in (sql := query["sql"]) and "&&" in sql and not sql.startswith("EXPLAIN")
     ]
 
 
