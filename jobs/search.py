@@ -20,7 +20,7 @@ from operator import add, or_
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.db import connection, connections, transaction
-from django.db.models import F, Q, Value
+from django.db.models import BooleanField, F, Q, Value
 from django.db.models.expressions import RawSQL
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
@@ -201,17 +201,26 @@ def matching_keys_by_language(text, languages):
 
 
 def matching_among(text, language, keys):
-    """Which of `keys` (an array of postings in `language`) match `text`, as an array: each one's search entry read
-    by its key and its vector matched, as many reads as keys, where the GIN index reads every entry that matches (at
-    1,000,000 postings: 4 ms for 500 keys, against 45 to 60 for the 167,000 English matches of "senior").
+    """Which of `keys` (an array of postings in `language`) match `text`, as an array.
 
-    So the planner is kept from the GIN index, however few matches it expects of the words.
+    Read through bitmaps alone, which PostgreSQL may AND: the primary key's of `keys` and, where it expects fewer
+    matches of the words than keys, the GIN index's. Where the words are common, it reads the entries of the keys
+    in the order of the table and matches their vectors (at 1,000,040 postings, 1,881 keys in 13 to 24 ms, where the
+    167,000 English matches of "senior" take 240); where they are rare, it reads the few entries both bitmaps hold.
+    Not an index scan: by key, one entry at a time, 500 keys took 11 ms.
     """
     if not uses_postgres():
         return keys_of(matching(text, [language]).filter(pk__in=keys.tolist()))
-    entries = matching(text, [language]).filter(pk__in=unnested(keys.tolist()))
-    [keys] = planned_keys(entries, enable_seqscan="off", enable_bitmapscan="off")
+    entries = matching(text, [language]).filter(one_of(keys.tolist()))
+    [keys] = planned_keys(entries, enable_seqscan="off", enable_indexscan="off")
     return keys
+
+
+def one_of(keys):
+    """The condition that a search entry's key is one of `keys` (a list), given as one array: PostgreSQL reads
+    them from the primary key's index as a bitmap (where IN a subquery is a join)."""
+    column = f"{connection.ops.quote_name(SearchEntry._meta.db_table)}.{connection.ops.quote_name('posting_id')}"
+    return RawSQL(f"{column} = ANY(%s::bigint[])", [keys], output_field=BooleanField())
 
 
 def planned_keys(*entries, **settings):

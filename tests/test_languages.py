@@ -167,8 +167,13 @@ def other_language_queries(client, query):
     with CaptureQueriesContext(connection) as queries:
         response = client.get("/en/", query)
     german = [query["sql"] for query in queries if '"jobs_searchentry"."language" IN (\'de\')' in query["sql"]]
-    kinds = ["probe" if '"jobs_searchentry"."posting_id" IN' in sql else "whole" for sql in german]
+    kinds = ["probe" if probes(sql) else "whole" for sql in german]
     return [(other["code"], other["count"], other["at_least"]) for other in response.context["elsewhere"]], kinds
+
+
+def probes(sql):
+    """Whether `sql` matches search words among given postings (on PostgreSQL an array of keys, on SQLite a list)."""
+    return any(f'"jobs_searchentry"."posting_id" {among}' in sql for among in ["IN", "= ANY("])
 
 
 def german_postings(matching, not_matching):
@@ -188,6 +193,7 @@ def test_other_languages_count_a_search_among_their_candidates_if_few(client, mo
 @pytest.mark.parametrize(("matching", "at_least"), [(13, 10), (9, 9)])
 def test_other_languages_count_a_search_at_least_among_their_newest_candidates(client, monkeypatch, matching, at_least):
     monkeypatch.setattr(filters, "PROBED", 13)
+    monkeypatch.setattr(filters, "PROBED_IN_FULL", 13)
     german_postings(matching=matching, not_matching=14 - matching)
 
     elsewhere, kinds = other_language_queries(client, {"q": "python"})
@@ -197,8 +203,20 @@ def test_other_languages_count_a_search_at_least_among_their_newest_candidates(c
     assert re.search(rf"Deutsch</a>\s*<span>{at_least}\+ jobs</span>", response.text)
 
 
+def test_other_languages_count_a_search_among_all_their_candidates_if_few_enough(client, monkeypatch):
+    monkeypatch.setattr(filters, "PROBED", 3)
+    monkeypatch.setattr(filters, "PROBED_IN_FULL", 4)
+    german_postings(matching=0, not_matching=3)
+    PostingFactory(
+        language="de", title="Python-Entwickler", items=False, published_at=timezone.now() - timedelta(days=3)
+    )
+
+    assert other_language_queries(client, {"q": "python"}) == ([("de", 1, False)], ["probe"])
+
+
 def test_other_languages_match_a_search_everywhere_if_their_newest_candidates_match_too_few(client, monkeypatch):
     monkeypatch.setattr(filters, "PROBED", 3)
+    monkeypatch.setattr(filters, "PROBED_IN_FULL", 3)
     german_postings(matching=0, not_matching=3)
     PostingFactory(
         language="de", title="Python-Entwickler", items=False, published_at=timezone.now() - timedelta(days=3)
@@ -211,6 +229,7 @@ def test_other_languages_match_a_search_everywhere_if_their_newest_candidates_ma
 
 def test_other_languages_whose_newest_candidates_match_none_are_matched_everywhere_together(client, monkeypatch):
     monkeypatch.setattr(filters, "PROBED", 3)
+    monkeypatch.setattr(filters, "PROBED_IN_FULL", 3)
     german_postings(matching=0, not_matching=3)
     now = timezone.now()
     for age in range(3):
@@ -226,7 +245,7 @@ def test_other_languages_whose_newest_candidates_match_none_are_matched_everywhe
     whole = sorted(
         sorted(languages.findall(query["sql"]))
         for query in queries
-        if "jobs_searchentry" in query["sql"] and '"jobs_searchentry"."posting_id" IN' not in query["sql"]
+        if "jobs_searchentry" in query["sql"] and not probes(query["sql"])
     )
     # The English match, then on PostgreSQL both other languages' in one statement (a listing takes at most 8).
     assert whole == ([["de", "fr"], ["en"]] if connection.vendor == "postgresql" else [["de"], ["en"], ["fr"]])
