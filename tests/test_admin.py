@@ -715,3 +715,22 @@ def test_the_csv_export_leaves_ordinary_text_and_numbers_as_they_are(admin_clien
     [row] = exported_rows(admin_client, [posting])
 
     assert (row["title"], row["city"], row["salary minimum"]) == ('Engineer, "platform" = fun', "Köln", "70000.50")
+
+
+def test_admin_search_for_a_term_no_posting_holds_finds_none_without_reading_postings(admin_client, postgresql):
+    PostingFactory(title="Backend engineer", company=CompanyFactory(name="Acme"))
+
+    with CaptureQueriesContext(connection) as queries:
+        assert changelist_titles(admin_client, q="zyxwv") == []
+
+    assert not searches_of(queries)
+    assert changelist_titles(admin_client, q="zyxwv acme") == []
+    assert changelist_titles(admin_client, q="acme") == ["Backend engineer"]
+
+
+def test_admin_search_for_a_term_many_postings_hold_reads_the_trigram_indexes(admin_client, postgresql, monkeypatch):
+    monkeypatch.setattr(PostingAdmin, "WORDS_FOUND", 0)
+    PostingFactory.create_batch(3, title="Backend engineer")
+
+    assert "posting_title_trgm" in planned(searched(admin_client, "engineer"))
+    assert len(changelist_titles(admin_client, q="engineer")) == 3
