@@ -203,28 +203,23 @@ def test_other_languages_count_a_search_at_least_among_their_newest_candidates(c
     assert re.search(rf"Deutsch</a>\s*<span>{at_least}\+ jobs</span>", response.text)
 
 
-def test_other_languages_count_a_search_among_all_their_candidates_if_few_enough(client, monkeypatch):
+@pytest.mark.parametrize(("in_full", "kinds"), [(4, ["probe"]), (3, ["probe", "whole"])])
+def test_other_languages_match_a_search_among_all_their_candidates_if_few_enough_else_everywhere(
+    client, monkeypatch, in_full, kinds
+):
+    """Three candidates of four are the newest, none of which match: all four are matched where PROBED_IN_FULL
+    allows, else every German posting."""
     monkeypatch.setattr(filters, "PROBED", 3)
-    monkeypatch.setattr(filters, "PROBED_IN_FULL", 4)
+    monkeypatch.setattr(filters, "PROBED_IN_FULL", in_full)
     german_postings(matching=0, not_matching=3)
     PostingFactory(
         language="de", title="Python-Entwickler", items=False, published_at=timezone.now() - timedelta(days=3)
     )
 
-    assert other_language_queries(client, {"q": "python"}) == ([("de", 1, False)], ["probe"])
-
-
-def test_other_languages_match_a_search_everywhere_if_their_newest_candidates_match_too_few(client, monkeypatch):
-    monkeypatch.setattr(filters, "PROBED", 3)
-    monkeypatch.setattr(filters, "PROBED_IN_FULL", 3)
-    german_postings(matching=0, not_matching=3)
-    PostingFactory(
-        language="de", title="Python-Entwickler", items=False, published_at=timezone.now() - timedelta(days=3)
-    )
-
-    assert other_language_queries(client, {"q": "python"}) == ([("de", 1, False)], ["probe", "whole"])
-    # Matched everywhere, the words are remembered: another search with them is counted without a query.
-    assert other_language_queries(client, {"q": "python", "workplace": "remote"})[1] == []
+    assert other_language_queries(client, {"q": "python"}) == ([("de", 1, False)], kinds)
+    if "whole" in kinds:
+        # Matched everywhere, the words are remembered: another search with them is counted without a query.
+        assert other_language_queries(client, {"q": "python", "workplace": "remote"})[1] == []
 
 
 def test_other_languages_whose_newest_candidates_match_none_are_matched_everywhere_together(client, monkeypatch):
