@@ -1124,16 +1124,18 @@ class PostingWords(models.Func):
 
 class PostingWord(models.Model):
     """A word that a posting's title, summary, city or slug holds or held (PostingWords), on PostgreSQL: a trigger
-    adds the words of every posting written (migration 0017); none is removed, and a word no posting holds any more
-    finds none. Trigram-indexed: the admin's search finds the words that hold a term here, among a few hundred
+    adds the words of every posting written that the table does not hold yet (migration 0017); none is removed,
+    and a word no posting holds any more finds none. Not unique, so that adding a word locks nothing (two
+    transactions adding the same new word at once add it twice). Trigram-indexed: the admin's search finds the words that hold a term here, among a few hundred
     thousand short words, then the postings through the index of their words, without reading a posting that does
     not hold one (jobs.admin.PostingAdmin.get_search_results)."""
 
-    word = models.TextField(primary_key=True)
+    word = models.TextField()
 
     class Meta:
         verbose_name = _("posting word")
         verbose_name_plural = _("posting words")
+        indexes = [models.Index(fields=["word"], name="posting_word_idx")]
 
     def __str__(self):
         return self.word

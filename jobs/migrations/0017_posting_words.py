@@ -22,23 +22,25 @@ $$
 """
 WORDS = "jobs_posting_words(title, summary, city, slug)"
 
-# The words of the postings a statement wrote (its transition tables: `written`, and on update `previous`), added
-# to jobs_postingword in order, so that two transactions adding the same words wait for each other, not deadlock.
+# The words of the postings a statement wrote (its transition tables: `written`, and on update `previous`) that
+# jobs_postingword does not hold yet. Not unique: a unique word would be locked by the transaction that adds it
+# until it ends, and two transactions each adding words the other adds next would deadlock. Two transactions that
+# add the same new word at once add it twice, which finds the same postings.
 ADD_WORDS = f"""
 CREATE FUNCTION jobs_posting_add_words() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     IF TG_OP = 'INSERT' THEN
         INSERT INTO jobs_postingword (word)
-        SELECT DISTINCT word FROM written, unnest({WORDS}) AS word WHERE word <> '' ORDER BY word
-        ON CONFLICT DO NOTHING;
+        SELECT DISTINCT found.word FROM written, unnest({WORDS}) AS found (word)
+        WHERE found.word <> '' AND NOT EXISTS (SELECT FROM jobs_postingword known WHERE known.word = found.word);
     ELSE
         INSERT INTO jobs_postingword (word)
-        SELECT DISTINCT word FROM (
+        SELECT DISTINCT found.word FROM (
             SELECT written.* FROM written JOIN previous USING (id)
             WHERE (written.title, written.summary, written.city, written.slug)
                 IS DISTINCT FROM (previous.title, previous.summary, previous.city, previous.slug)
-        ) AS changed, unnest({WORDS}) AS word WHERE word <> '' ORDER BY word
-        ON CONFLICT DO NOTHING;
+        ) AS changed, unnest({WORDS}) AS found (word)
+        WHERE found.word <> '' AND NOT EXISTS (SELECT FROM jobs_postingword known WHERE known.word = found.word);
     END IF;
     RETURN NULL;
 END
@@ -88,8 +90,15 @@ class Migration(migrations.Migration):
     operations = [
         migrations.CreateModel(
             name="PostingWord",
-            fields=[("word", models.TextField(primary_key=True, serialize=False))],
-            options={"verbose_name": "posting word", "verbose_name_plural": "posting words"},
+            fields=[
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("word", models.TextField()),
+            ],
+            options={
+                "verbose_name": "posting word",
+                "verbose_name_plural": "posting words",
+                "indexes": [models.Index(fields=["word"], name="posting_word_idx")],
+            },
         ),
         migrations.RunPython(index_words, no_word_index),
     ]
