@@ -1128,7 +1128,7 @@ class PostingWord(models.Model):
     and a word no posting holds any more finds none. Not unique, so that adding a word locks nothing (two
     transactions adding the same new word at once add it twice). Trigram-indexed: the admin's search finds the words that hold a term here, among a few hundred
     thousand short words, then the postings through the index of their words, without reading a posting that does
-    not hold one (jobs.admin.PostingAdmin.get_search_results)."""
+    not hold one (jobs.admin.PostingAdmin.own_columns_holding)."""
 
     word = models.TextField()
 
