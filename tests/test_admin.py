@@ -723,7 +723,10 @@ def test_admin_search_for_a_term_no_posting_holds_finds_none_without_reading_pos
     with CaptureQueriesContext(connection) as queries:
         assert changelist_titles(admin_client, q="zyxwv") == []
 
-    assert not searches_of(queries)
+    # Neither the postings' columns nor their words are read.
+    assert not [
+        query for query in queries if 'UPPER("jobs_posting".' in query["sql"] or "jobs_posting_words(" in query["sql"]
+    ]
     assert changelist_titles(admin_client, q="zyxwv acme") == []
     assert changelist_titles(admin_client, q="acme") == ["Backend engineer"]
 
