@@ -16,8 +16,10 @@ both are read in one query per request, so that:
 
 import functools
 import hashlib
+import itertools
 import json
 import re
+import weakref
 from collections.abc import Hashable
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
@@ -277,6 +279,29 @@ def compiled(alias):
     return sql, params, moments, [*query.extra_select, *query.values_select, *query.annotation_select]
 
 
+# The names under which PostgreSQL's sessions hold the state's query prepared: planning its seven subqueries took
+# 0.5 ms of the 0.8 it took to run, on every request, cached pages included.
+state_statements = weakref.WeakKeyDictionary()  # {database session (psycopg connection): name}
+prepared_numbers = itertools.count(1)  # next() of a count is atomic: threads may prepare at once
+
+
+def executed_prepared(cursor, session, sql, values):
+    """Run the state's query `sql` with `values` as the statement `session` holds prepared, preparing it first in the
+    same round trip if the session does not hold it yet. A prepared statement lasts as long as its session, whatever
+    becomes of the transaction it was prepared in; one prepared by a statement that then failed is left unused, and
+    the next is prepared under a new name."""
+    execute = f"EXECUTE {{}}({', '.join(['%s'] * len(values))})"
+    if name := state_statements.get(session):
+        cursor.execute(execute.format(name), values)
+        return
+    name = f"jobs_catalogue_state_{next(prepared_numbers)}"
+    positions = itertools.count(1)
+    numbered = re.sub("%s", lambda _placeholder: f"${next(positions)}", sql)
+    cursor.execute(f"PREPARE {name} AS {numbered}; {execute.format(name)}", values)
+    cursor.nextset()
+    state_statements[session] = name
+
+
 def as_moment(value):
     """A moment as the database gave it: SQLite gives text, in UTC, for a value computed by a subquery."""
     if isinstance(value, str):
@@ -298,7 +323,10 @@ def current(now=None):
     adapt = connection.ops.adapt_datetimefield_value
     values = [adapt(now - moments[index]) if index in moments else param for index, param in enumerate(params)]
     with connection.cursor() as cursor:
-        cursor.execute(sql, values)
+        if connection.vendor == "postgresql":
+            executed_prepared(cursor, connection.connection, sql, values)
+        else:
+            cursor.execute(sql, values)
         found = cursor.fetchone()
     if found is None:
         return State(None, None)

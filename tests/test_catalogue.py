@@ -4,12 +4,15 @@ import pickle
 import re
 import threading
 import time
+import weakref
 from datetime import UTC, datetime, timedelta
 
 import feedparser
 import pytest
 from django.core.cache import caches
+from django.db import DataError, connection, transaction
 from django.http.response import HttpResponseBase
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django.utils.html import escape
 
@@ -283,6 +286,51 @@ def test_the_state_ends_at_the_next_midnight_when_the_clock_changes_nothing_soon
     PostingFactory(published_at=now - timedelta(days=40), valid_through=None)
 
     assert catalogue.current(now).boundary == datetime(2026, 3, 28, 23, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def new_session(monkeypatch):
+    """PostgreSQL's session as a new one would be: holding no statement prepared for the state."""
+    if connection.vendor != "postgresql":
+        pytest.skip("the state's query is prepared on PostgreSQL alone")
+    monkeypatch.setattr(catalogue, "state_statements", weakref.WeakKeyDictionary())
+
+
+def prepared_names():
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT name FROM pg_prepared_statements WHERE name LIKE 'jobs_catalogue_state_%%'")
+        return {name for (name,) in cursor.fetchall()}
+
+
+def test_a_session_prepares_the_state_query_once_in_the_round_trip_that_first_runs_it(board, new_session):
+    before = prepared_names()
+    with CaptureQueriesContext(connection) as first:
+        state = catalogue.current()
+    with CaptureQueriesContext(connection) as second:
+        again = catalogue.current()
+
+    [name] = prepared_names() - before
+    assert [query["sql"].split()[:2] for query in first] == [["PREPARE", name]]
+    assert [query["sql"].split("(")[0] for query in second] == [f"EXECUTE {name}"]
+    assert again == state
+    assert state.version == catalogue.CatalogueVersion.objects.get().number
+
+
+def test_a_state_query_that_failed_after_preparing_is_prepared_again_under_another_name(
+    board, new_session, monkeypatch
+):
+    before = prepared_names()
+    with monkeypatch.context() as failing:
+        failing.setattr(connection.ops, "adapt_datetimefield_value", lambda moment: "not a moment")
+        with pytest.raises(DataError), transaction.atomic():
+            catalogue.current()
+    failed = prepared_names() - before  # prepared, then its execution failed
+
+    state = catalogue.current()
+
+    assert len(failed) == 1
+    assert len(prepared_names() - before - failed) == 1
+    assert state.version == catalogue.CatalogueVersion.objects.get().number
 
 
 def test_a_posting_going_live_and_expiring_by_date_shows_at_once(client, board):
