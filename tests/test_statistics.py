@@ -32,6 +32,12 @@ def beacon(client, posting, event="seen", agent=FIREFOX, address=ADDRESS, method
     return getattr(client, method)(url, REMOTE_ADDR=address, **headers)
 
 
+def reads(sql):
+    """Whether a query only reads: a SELECT, or the catalogue state's query (a SELECT) prepared and run by name."""
+    prepared = ("PREPARE JOBS_CATALOGUE_STATE_", "EXECUTE JOBS_CATALOGUE_STATE_")
+    return sql.lstrip("( ").upper().startswith(("SELECT", *prepared))
+
+
 def counted(posting):
     return {
         row.day: (row.views, row.apply_clicks) for row in DailyStatistics.objects.filter(posting=posting).order_by()
@@ -186,7 +192,7 @@ def test_nothing_about_the_visitor_is_stored(client):
     columns = {field.column for field in DailyStatistics._meta.concrete_fields}
     assert columns == {"id", "posting_id", "day", "views", "apply_clicks"}
     assert counted(posting) == {today(): (1, 1)}
-    written = [query["sql"] for query in queries if not query["sql"].lstrip().upper().startswith("SELECT")]
+    written = [query["sql"] for query in queries if not reads(query["sql"])]
     assert written
     for sql in written:
         assert "203.0.113" not in sql
@@ -210,7 +216,7 @@ def test_the_posting_page_writes_nothing_and_carries_the_beacon(client):
         response = client.get(posting.get_absolute_url(), HTTP_USER_AGENT=FIREFOX)
 
     assert response.status_code == 200
-    assert all(query["sql"].lstrip("( ").upper().startswith("SELECT") for query in queries)
+    assert all(reads(query["sql"]) for query in queries)
     assert counted(posting) == {}
     html = response.text
     assert (
