@@ -6,8 +6,10 @@
 Serves the database of DATABASE_URL (read only) with gunicorn and gunicorn.conf.py (2 workers) on a free port, with
 production settings and the benchmark's URLconf (jobs.benchmark, the reference view of `manage.py benchmark`); the
 cache is each worker's local memory, or with --redis a Redis of its own shared by both. For each page, `rounds`
-times: wrk loads the fortunes view for `seconds`, then the page; the page is asked for once before (warm). Printed:
-requests per second of each, and the page's as a multiple of the reference's. Needs wrk (`apt-get install wrk`).
+times: wrk loads the fortunes view for `seconds`, then the page; each page is asked for once before (warm), and each
+round goes through all the pages. Printed: the median requests per second of each; the page's as a multiple of the
+reference's measured just before it, in each round, and the median of those multiples (×), which a machine whose
+speed drifts between rounds moves less than a ratio of the two medians. Needs wrk (`apt-get install wrk`).
 """
 
 import argparse
@@ -85,19 +87,28 @@ def main():
             f"gunicorn.conf.py (2 workers), cache: {'Redis' if redis_url else 'local memory'}; wrk "
             f"{arguments.connections} connections, {arguments.seconds} s a run, {arguments.rounds} rounds\n"
         )
-        print("| page | requests/s | fortunes requests/s | × |\n|---|---:|---:|---:|")
-        for label, path, headers in pages(base_url):
+        print("| page | requests/s | fortunes requests/s | × (median) | × each round |\n|---|---:|---:|---:|---|")
+        chosen = pages(base_url)
+        for _label, path, headers in chosen:
             Connection(base_url).get(path, **headers)  # warm
-            figures = []
-            for _round in range(arguments.rounds):
+        # Each round visits every page: a spell of the machine running slower falls on several pages, each one of its
+        # rounds, rather than on every round of one page.
+        figures = [[] for _page in chosen]  # per page, a (page, reference, failed) per round
+        for _round in range(arguments.rounds):
+            for (_label, path, headers), measured in zip(chosen, figures, strict=True):
                 reference, _ = wrk(base_url, REFERENCE, arguments.seconds, arguments.connections, {})
                 page, failed = wrk(base_url, path, arguments.seconds, arguments.connections, headers)
-                figures.append((page, reference, failed))
-            page = statistics.median(figure[0] for figure in figures)
-            reference = statistics.median(figure[1] for figure in figures)
-            failures = sum(figure[2] for figure in figures)
+                measured.append((page, reference, failed))
+        for (label, path, _headers), measured in zip(chosen, figures, strict=True):
+            page = statistics.median(figure[0] for figure in measured)
+            reference = statistics.median(figure[1] for figure in measured)
+            ratios = [figure[0] / figure[1] for figure in measured]
+            failures = sum(figure[2] for figure in measured)
             note = f" ({failures} failed)" if failures else ""
-            print(f"| {label} `{path}` | {page:.0f}{note} | {reference:.0f} | {page / reference:.2f}× |", flush=True)
+            rounds = ", ".join(f"{ratio:.2f}" for ratio in ratios)
+            print(
+                f"| {label} `{path}` | {page:.0f}{note} | {reference:.0f} | {statistics.median(ratios):.2f}× | {rounds} |"
+            )
 
 
 if __name__ == "__main__":
