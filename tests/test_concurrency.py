@@ -83,19 +83,26 @@ class NoRedirect(urllib.request.HTTPRedirectHandler):
 
 
 def race(*requests):
-    """Call the `requests` (functions of no argument) at the same moment, each in a thread; their answers in order."""
+    """Call the `requests` (functions of no argument) at the same moment, each in a thread; their answers in order.
+    A request that raised (no answer within its timeout, a connection reset) raises here, as it is."""
     start = threading.Barrier(len(requests))
     answers = [None] * len(requests)
 
     def send(index, request):
         start.wait()
-        answers[index] = request()
+        try:
+            answers[index] = request()
+        except Exception as failure:  # noqa: BLE001 (raised in the test's thread below)
+            answers[index] = failure
 
     threads = [threading.Thread(target=send, args=entry) for entry in enumerate(requests)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
+    for answer in answers:
+        if isinstance(answer, Exception):
+            raise answer
     return answers
 
 
