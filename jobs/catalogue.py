@@ -281,6 +281,7 @@ def compiled(alias):
 
 # The names under which PostgreSQL's sessions hold the state's query prepared: planning its seven subqueries took
 # 0.5 ms of the 0.8 it took to run, on every request, cached pages included.
+STATE_STATEMENT = "jobs_catalogue_state_"  # the prefix of those names, a number after it
 state_statements = weakref.WeakKeyDictionary()  # {database session (psycopg connection): name}
 prepared_numbers = itertools.count(1)  # next() of a count is atomic: threads may prepare at once
 
@@ -294,7 +295,7 @@ def executed_prepared(cursor, session, sql, values):
     if name := state_statements.get(session):
         cursor.execute(execute.format(name), values)
         return
-    name = f"jobs_catalogue_state_{next(prepared_numbers)}"
+    name = f"{STATE_STATEMENT}{next(prepared_numbers)}"
     positions = itertools.count(1)
     numbered = re.sub("%s", lambda _placeholder: f"${next(positions)}", sql)
     cursor.execute(f"PREPARE {name} AS {numbered}; {execute.format(name)}", values)

@@ -298,7 +298,9 @@ def new_session(monkeypatch):
 
 def prepared_names():
     with connection.cursor() as cursor:
-        cursor.execute("SELECT name FROM pg_prepared_statements WHERE name LIKE 'jobs_catalogue_state_%%'")
+        cursor.execute(
+            "SELECT name FROM pg_prepared_statements WHERE starts_with(name, %s)", [catalogue.STATE_STATEMENT]
+        )
         return {name for (name,) in cursor.fetchall()}
 
 

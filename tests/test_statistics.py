@@ -14,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from jobs import statistics
+from jobs import catalogue, statistics
 from jobs.models import DailyStatistics
 from tests.factories import CompanyFactory, HREditorFactory, PostingFactory
 
@@ -34,7 +34,7 @@ def beacon(client, posting, event="seen", agent=FIREFOX, address=ADDRESS, method
 
 def reads(sql):
     """Whether a query only reads: a SELECT, or the catalogue state's query (a SELECT) prepared and run by name."""
-    prepared = ("PREPARE JOBS_CATALOGUE_STATE_", "EXECUTE JOBS_CATALOGUE_STATE_")
+    prepared = (f"PREPARE {catalogue.STATE_STATEMENT}".upper(), f"EXECUTE {catalogue.STATE_STATEMENT}".upper())
     return sql.lstrip("( ").upper().startswith(("SELECT", *prepared))
 
 
